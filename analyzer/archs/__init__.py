@@ -1,0 +1,19 @@
+"""The zoo: one module per architecture family, imported explicitly (importing registers)."""
+
+from analyzer.archs import (  # noqa: F401
+    alexnet,
+    ciresan,
+    enet,
+    fractalnet,
+    googlenet,
+    inception,
+    inception_v4,
+    lenet,
+    mobilenet,
+    nin,
+    overfeat,
+    resnet,
+    squeezenet,
+    vgg,
+    xception,
+)

@@ -1,0 +1,191 @@
+"""The zoo's registry: typed metadata beside each builder, one dict, duplicates refused.
+
+A family module declares an `ArchSpec` for each network and decorates the builder with
+`@register(spec)`. Nothing is discovered by name or by scanning: `analyzer.archs` imports its family
+modules explicitly, and that import is what fills the registry.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Callable
+
+if TYPE_CHECKING:
+    from torch import nn
+
+# The confidence marks of ../shared/reference/published-figures.md, kept with every figure so a
+# test knows whether it may use the figure as an oracle (MU never is).
+CONFIDENCE = {
+    "VS": "verified from the primary source",
+    "V2": "verified from a verbatim secondary copy",
+    "CH": "computed from a published architecture definition",
+    "MU": "from memory, unverified",
+}
+
+# The design ideas a network can introduce; tags outside this list are refused so the site's
+# idea pages and filters never meet a misspelt tag.
+IDEAS = (
+    "convolution",
+    "subsampling",
+    "sparse-connections",
+    "gpu-training",
+    "relu",
+    "dropout",
+    "lrn",
+    "overlapping-pooling",
+    "grouped-conv",
+    "localization",
+    "small-filters",
+    "1x1-conv",
+    "global-avg-pool",
+    "inception-module",
+    "bottleneck",
+    "batch-norm",
+    "factorized-conv",
+    "residual",
+    "fire-module",
+    "encoder-decoder",
+    "depthwise-separable",
+    "width-multiplier",
+    "fractal",
+    "drop-path",
+)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One published number, where it was published, and how far a test may trust it."""
+
+    value: float
+    source: str
+    confidence: str
+    # Relative tolerance a test allows between this figure and the analyzer's count; `why` must say
+    # where the slack comes from whenever it is not zero.
+    tolerance: float = 0.0
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        if self.confidence not in CONFIDENCE:
+            raise ValueError(f"unknown confidence mark {self.confidence!r}")
+        if self.tolerance and not self.why:
+            raise ValueError("a non-zero tolerance needs a reason")
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """A published top-1/top-5 accuracy in percent, with the evaluation that produced it."""
+
+    top1: float | None
+    top5: float | None
+    protocol: str
+    source: str
+    confidence: str
+    dataset: str = "ImageNet-1k val"
+
+
+@dataclass(frozen=True)
+class ArchSpec:
+    name: str
+    display_name: str
+    family: str
+    year: int
+    authors: tuple[str, ...]
+    title: str
+    # "arXiv:1409.1556" or "doi:10.1109/5.726791".
+    paper: str
+    input_shape: tuple[int, ...]
+    # The output of one sample at `input_shape` (no batch dimension): (1000,) for an ImageNet
+    # classifier, (19, 512, 1024) for ENet's Cityscapes maps. Tests check the model against it.
+    output_shape: tuple[int, ...]
+    task: str
+    ideas: tuple[str, ...]
+    params: Figure | None = None
+    macs: Figure | None = None
+    # Published accuracies; the first is the headline the charts use. For comparability across the
+    # site it is a single-centre-crop ImageNet-val figure wherever one was published.
+    accuracy: tuple[Accuracy, ...] = ()
+    # For a popular implementation registered beside the paper's network: the paper's name, and
+    # what differs from it.
+    variant_of: str | None = None
+    differences: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.ideas) - set(IDEAS)
+        if unknown:
+            raise ValueError(f"{self.name}: unknown design ideas {sorted(unknown)}")
+        if not (self.paper.startswith("arXiv:") or self.paper.startswith("doi:")):
+            raise ValueError(f"{self.name}: paper must be 'arXiv:ID' or 'doi:DOI', got {self.paper!r}")
+        for figure in (self.params, self.macs):
+            if figure is not None and figure.confidence == "MU":
+                raise ValueError(f"{self.name}: an unverified (MU) figure cannot be registered as an oracle")
+
+    @property
+    def headline_accuracy(self) -> Accuracy | None:
+        return self.accuracy[0] if self.accuracy else None
+
+    @property
+    def paper_url(self) -> str:
+        kind, ident = self.paper.split(":", 1)
+        return f"https://arxiv.org/abs/{ident}" if kind == "arXiv" else f"https://doi.org/{ident}"
+
+
+@dataclass(frozen=True)
+class Entry:
+    spec: ArchSpec
+    builder: Callable[..., nn.Module]
+
+
+class UnknownModelError(KeyError):
+    def __init__(self, name: str, suggestions: list[str]) -> None:
+        self.name = name
+        self.suggestions = suggestions
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown model {name!r}{hint} (`analyzer list` shows them all)")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+_ENTRIES: dict[str, Entry] = {}
+
+
+def register(spec: ArchSpec) -> Callable[[Callable[..., nn.Module]], Callable[..., nn.Module]]:
+    def decorate(builder: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
+        if spec.name in _ENTRIES:
+            raise ValueError(f"model {spec.name!r} is registered twice")
+        _ENTRIES[spec.name] = Entry(spec, builder)
+        return builder
+
+    return decorate
+
+
+def _loaded() -> dict[str, Entry]:
+    # Importing the families is what registers them; done on first use so that `import analyzer`
+    # stays cheap for commands that never touch the zoo.
+    import analyzer.archs  # noqa: F401
+
+    return _ENTRIES
+
+
+def names() -> list[str]:
+    """Registered names, in the order of the history (year, then registration order)."""
+    entries = _loaded()
+    order = {name: i for i, name in enumerate(entries)}
+    return sorted(entries, key=lambda n: (entries[n].spec.year, order[n]))
+
+
+def entry(name: str) -> Entry:
+    entries = _loaded()
+    if name not in entries:
+        raise UnknownModelError(name, difflib.get_close_matches(name, list(entries), n=3, cutoff=0.5))
+    return entries[name]
+
+
+def spec(name: str) -> ArchSpec:
+    return entry(name).spec
+
+
+def specs() -> list[ArchSpec]:
+    return [entry(n).spec for n in names()]

@@ -1,0 +1,58 @@
+"""The zoo against its own metadata: parameter counts and output shapes."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+import analyzer
+from analyzer import registry
+
+NAMES = analyzer.names()
+
+
+def test_every_name_the_site_uses_is_registered():
+    fixed = """lenet5 ciresan_mlp alexnet overfeat_fast overfeat_accurate vgg11 vgg13 vgg16 vgg19 nin
+    googlenet bn_inception inception_v3 resnet18 resnet34 resnet50 resnet101 resnet152 inception_v4
+    inception_resnet_v2 squeezenet1_0 squeezenet1_1 enet xception mobilenet_v1 fractalnet""".split()
+    assert set(fixed) <= set(NAMES), sorted(set(fixed) - set(NAMES))
+
+
+def test_registry_refuses_a_duplicate_name():
+    spec = analyzer.spec("vgg16")
+    with pytest.raises(ValueError, match="registered twice"):
+        registry.register(spec)(lambda: None)
+
+
+def test_unknown_name_suggests_close_names():
+    with pytest.raises(registry.UnknownModelError) as err:
+        analyzer.spec("resnet5")
+    assert "resnet50" in err.value.suggestions
+
+
+def test_variants_name_a_registered_paper_model():
+    for spec in analyzer.specs():
+        if spec.variant_of is not None:
+            assert spec.variant_of in NAMES and spec.differences, spec.name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_parameter_count_matches_the_published_figure(name):
+    spec = analyzer.spec(name)
+    assert spec.params is not None, f"{name} has no published parameter figure"
+    assert spec.params.confidence != "MU", "an unverified figure is no oracle"
+    model = analyzer.build(name, device="meta")
+    count = sum(p.numel() for p in model.parameters())
+    if spec.params.tolerance == 0:
+        assert count == spec.params.value
+    else:
+        assert count == pytest.approx(spec.params.value, rel=spec.params.tolerance), spec.params.why
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_output_shape_at_the_standard_input(name):
+    spec = analyzer.spec(name)
+    model = analyzer.build(name, device="meta")
+    with torch.no_grad():
+        out = model(torch.empty(2, *spec.input_shape, device="meta"))
+    assert tuple(out.shape) == (2, *spec.output_shape)
