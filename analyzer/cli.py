@@ -1,0 +1,188 @@
+"""`python -m analyzer` / `analyzer`: list, profile, receptive, diagram, bench.
+
+Only argparse is imported at start-up; each command imports what it needs, so `analyzer list` does
+not pay for torch. Every expected failure ends in one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any, Callable, NoReturn, Sequence
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """An error the user can fix; printed as one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse prints the whole usage block; one line that names the problem reads better.
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _depth(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer of 0 or more, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected an integer of 0 or more, got {value}")
+    return value
+
+
+def _load_model(name: str) -> Any:
+    """A zoo name or a user reference (package.module:attr, path/to/file.py:attr)."""
+    from analyzer import loading
+
+    return loading.load(name) if loading.is_user_reference(name) else name
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from analyzer.output import write_atomic
+
+        write_atomic(output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from analyzer import registry
+
+    specs = registry.specs()
+    if args.format == "json":
+        import json
+
+        rows = [{"name": s.name, "display_name": s.display_name, "family": s.family, "year": s.year,
+                 "title": s.title, "paper": s.paper, "paper_url": s.paper_url, "authors": list(s.authors),
+                 "input_shape": list(s.input_shape), "task": s.task, "ideas": list(s.ideas),
+                 "variant_of": s.variant_of} for s in specs]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    width = max(len(s.name) for s in specs)
+    for s in specs:
+        variant = f"  (variant of {s.variant_of})" if s.variant_of else ""
+        sys.stdout.write(f"{s.name:<{width}}  {s.year}  {s.family:<11} {'x'.join(map(str, s.input_shape)):<11} "
+                         f"{s.display_name}{variant}\n")
+    return 0
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from analyzer.output import check_writable
+    from analyzer.profiler import profile
+    from analyzer.render.report import render
+
+    if args.output:
+        check_writable(args.output)
+    report = profile(_load_model(args.model), input_size=args.input_size, batch_size=args.batch_size,
+                     device=args.device, depth=args.depth)
+    colour = args.format == "text" and not args.output and sys.stdout.isatty()
+    _emit(render(report.to_dict(), args.format, colour=colour), args.output)
+    return 0
+
+
+def cmd_diagram(args: argparse.Namespace) -> int:
+    from analyzer.diagram import main
+
+    return main(args)
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from analyzer.runtime import main
+
+    return main(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="analyzer", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("list", help="the zoo's models, in the order of the history")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(run=cmd_list)
+
+    p = sub.add_parser("profile", help="per-layer parameters, MACs, FLOPs, memory and receptive fields")
+    p.add_argument("model", help="a zoo name (see `analyzer list`), package.module:attr or path/to/file.py:attr")
+    p.add_argument("--input-size", help="per-sample input shape C,H,W; several inputs separated by ';' or spaces")
+    p.add_argument("--batch-size", type=_positive_int, default=1)
+    p.add_argument("--depth", type=_depth, help="fold modules deeper than this into their parent")
+    p.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
+    p.add_argument("--output", help="write to this file instead of standard output")
+    p.add_argument("--device", choices=("meta", "cpu", "cuda"), default="meta")
+    p.set_defaults(run=cmd_profile)
+
+    p = sub.add_parser("diagram", help="a graphviz diagram of the traced graph")
+    p.add_argument("model")
+    p.add_argument("--input-size")
+    p.add_argument("--depth", type=_depth, default=1)
+    p.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
+    p.add_argument("--direction", choices=("TB", "LR"), default="TB")
+    p.add_argument("--heat", choices=("macs", "params", "none"), default="none")
+    p.add_argument("--output", help="file to write (default: MODEL.FORMAT in the current directory)")
+    p.set_defaults(run=cmd_diagram)
+
+    p = sub.add_parser("bench", help="measured latency, throughput and memory per batch size")
+    p.add_argument("models", help="comma-separated zoo names, or 'all'")
+    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--batch-sizes", default="1,2,4,8,16,32,64")
+    p.add_argument("--dtype", default="float32", help="float32, float16 or bfloat16")
+    p.add_argument("--channels-last", action="store_true")
+    p.add_argument("--repeats", type=_positive_int, default=None, help="timed runs per batch size")
+    p.add_argument("--out", help="JSON file to write (default: data/runtime/<device>.json)")
+    p.set_defaults(run=cmd_bench)
+    return parser
+
+
+def _known_errors() -> tuple[type[BaseException], ...]:
+    from analyzer.loading import ModelLoadError
+    from analyzer.output import OutputError
+    from analyzer.profiler import ProfileInputError
+    from analyzer.registry import UnknownModelError
+    from analyzer.trace import TraceError
+
+    return (UsageError, UnknownModelError, ProfileInputError, ModelLoadError, OutputError, TraceError)
+
+
+def _describe(exc: BaseException) -> str:
+    from analyzer.trace import TraceError
+
+    if isinstance(exc, TraceError):
+        where = f"{exc.layer} ({exc.layer_type})" if exc.layer else exc.layer_type
+        if exc.too_small:
+            return f"input too small: the spatial size reaches zero at layer {where}; use a larger --input-size"
+        return f"the model's forward pass failed at layer {where}: {exc}"
+    return str(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        sys.stderr.write("analyzer: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:
+        if isinstance(exc, _known_errors()):
+            sys.stderr.write(f"analyzer {args.command}: error: {_describe(exc)}\n")
+            return EXIT_USAGE
+        raise
+
+
+if __name__ == "__main__":
+    sys.exit(main())

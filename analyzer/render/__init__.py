@@ -1,0 +1,1 @@
+"""Renderers: pure functions from the analyzer's records to text, files and pages. They never compute."""

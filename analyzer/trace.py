@@ -1,0 +1,181 @@
+"""Trace a forward pass at the level of the operations PyTorch dispatches.
+
+Forward hooks see modules, not the functional operations between them, so a residual `x + y`, a
+`torch.cat` or an `F.relu` would be invisible to them. Here a `TorchDispatchMode` sees every ATen
+operation that actually runs, and forward hooks (on this model's modules only, removed afterwards)
+keep a stack of module paths so each operation is attributed to the innermost module that ran it.
+Nothing global is patched, and the model is left exactly as it was found.
+
+On the meta device the common operations get their output shapes from small Python rules instead
+of PyTorch's meta kernels, which are several times slower; every other operation runs for real.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Callable, Iterator, Sequence
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from analyzer import counts
+from analyzer.records import Graph, ModuleCall, ModuleInfo, OpNode, Value
+from analyzer.shapes import SHAPE_RULES
+
+
+class TraceError(RuntimeError):
+    """The forward pass failed; `layer` names the module that was running."""
+
+    def __init__(self, message: str, layer: str, layer_type: str, too_small: bool = False) -> None:
+        super().__init__(message)
+        self.layer = layer
+        self.layer_type = layer_type
+        self.too_small = too_small
+
+
+_TOO_SMALL = ("too small", "Output size is too small", "non-positive", "negative dimension",
+              "size of the input", "smaller than kernel", "output size", "Kernel size can't be greater")
+
+
+def _tensors(obj: Any) -> Iterator[torch.Tensor]:
+    if isinstance(obj, torch.Tensor):
+        yield obj
+    elif isinstance(obj, (list, tuple)):
+        for item in obj:
+            yield from _tensors(item)
+
+
+class _Recorder(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # Otherwise PyTorch wraps our handler in a dynamo guard whose first call imports
+        # torch._dynamo (1.7 s here); tracing never runs under torch.compile, so no guard is needed.
+        return False
+
+    def __init__(self, fast_shapes: bool) -> None:
+        super().__init__()
+        self.fast_shapes = fast_shapes
+        self.values: list[Value] = []
+        self.ops: list[OpNode] = []
+        self.stack: list[str] = []
+        self.value_of: dict[int, int] = {}
+        self._next_buffer = 0
+
+    def add_value(self, tensor: torch.Tensor, kind: str, buffer: int | None = None) -> int:
+        vid = len(self.values)
+        if buffer is None:
+            buffer = self._next_buffer
+            self._next_buffer += 1
+        self.values.append(Value(vid, tuple(tensor.shape), tensor.element_size(), kind, buffer))
+        key = id(tensor)
+        if key not in self.value_of:
+            # Forget the tensor when it dies, so a new tensor at the same address is not mistaken for it.
+            weakref.finalize(tensor, self.value_of.pop, key, None)
+        self.value_of[key] = vid
+        return vid
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Sequence[Any] = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        rule = SHAPE_RULES.get(func) if self.fast_shapes else None
+        out = rule(args, kwargs) if rule is not None else func(*args, **kwargs)
+
+        name = func._schema.name.split("::", 1)[-1]
+        inputs = list(_tensors(args)) + list(_tensors(list(kwargs.values())))
+        outputs = list(_tensors(out))
+        in_ids = [self.value_of.get(id(t)) for t in inputs]
+        activation_ids = [v for v in in_ids if v is not None and self.values[v].kind != "constant"]
+
+        returns = func._schema.returns
+        aliases = name in counts.ALIASING or any(r.alias_info is not None for r in returns)
+        in_place = aliases and name.endswith("_")
+        if activation_ids or not inputs:
+            kind = "activation"
+        else:
+            kind = "constant"
+        source_buffer = self.values[activation_ids[0]].buffer if (aliases and activation_ids) else None
+        out_ids = tuple(self.add_value(t, kind, source_buffer) for t in outputs)
+
+        ctx = counts.OpContext(tuple(tuple(t.shape) for t in inputs), tuple(tuple(t.shape) for t in outputs),
+                               len(activation_ids))
+        formula = counts.FORMULAS.get(name)
+        cost = formula(args, ctx) if formula is not None else counts.Cost("other")
+        moves = not aliases or in_place
+        read = sum(t.numel() * t.element_size() for t in inputs) if moves and cost.flops else 0
+        written = sum(t.numel() * t.element_size() for t in outputs) if moves else 0
+        if cost.op_class == "reshape" and not aliases:
+            read = written  # a copy reads what it writes
+        self.ops.append(OpNode(
+            index=len(self.ops), op=name, op_class=cost.op_class,
+            module=self.stack[-1] if self.stack else "",
+            inputs=tuple(v for v in in_ids if v is not None), outputs=out_ids,
+            macs=cost.macs, flops_by_class=cost.flops, bytes_read=read, bytes_written=written,
+            window=cost.window, counted=formula is not None,
+        ))
+        return out
+
+
+def _module_infos(model: nn.Module) -> tuple[tuple[ModuleInfo, ...], dict[nn.Module, str]]:
+    infos = []
+    paths: dict[nn.Module, str] = {}
+    seen: set[int] = set()
+    for path, module in model.named_modules():
+        paths[module] = path
+        own = [p for p in module.parameters(recurse=False) if id(p) not in seen]
+        seen.update(id(p) for p in own)
+        infos.append(ModuleInfo(
+            path=path,
+            type=type(module).__name__,
+            params=sum(p.numel() for p in own),
+            trainable_params=sum(p.numel() for p in own if p.requires_grad),
+            weight_bytes=sum(p.numel() * p.element_size() for p in own)
+            + sum(b.numel() * b.element_size() for b in module.buffers(recurse=False)),
+        ))
+    return tuple(infos), paths
+
+
+def _shapes(obj: Any) -> tuple[tuple[int, ...], ...]:
+    return tuple(tuple(t.shape) for t in _tensors(obj if not isinstance(obj, dict) else list(obj.values())))
+
+
+def trace(model: nn.Module, inputs: Sequence[torch.Tensor], call: Callable[..., Any] | None = None) -> Graph:
+    """Run `model(*inputs)` once (or `call(*inputs)`, which must run `model`) and return what it did.
+
+    Raises `TraceError` naming the innermost running module when the forward pass fails.
+    """
+    modules, paths = _module_infos(model)
+    fast = all(t.device.type == "meta" for t in inputs)
+    recorder = _Recorder(fast_shapes=fast)
+    calls: list[ModuleCall] = []
+    stack = recorder.stack
+
+    def enter(module: nn.Module, args: Any) -> None:
+        stack.append(paths[module])
+
+    def leave(module: nn.Module, args: Any, output: Any) -> None:
+        calls.append(ModuleCall(paths[module], type(module).__name__, _shapes(args), _shapes(output)))
+        stack.pop()
+
+    handles = []
+    for module in paths:
+        handles.append(module.register_forward_pre_hook(enter))
+        handles.append(module.register_forward_hook(leave))
+    input_ids = tuple(recorder.add_value(t, "input") for t in inputs)
+    try:
+        with torch.no_grad(), recorder:
+            output = (call or model)(*inputs)
+    except TraceError:
+        raise
+    except Exception as exc:  # the user's forward may raise anything; name where it happened
+        layer = stack[-1] if stack else ""
+        layer_type = next((m.type for m in modules if m.path == layer), type(model).__name__)
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        too_small = isinstance(exc, RuntimeError) and any(s in str(exc) for s in _TOO_SMALL)
+        raise TraceError(message, layer, layer_type, too_small) from exc
+    finally:
+        for handle in handles:
+            handle.remove()
+    output_ids = tuple(recorder.value_of[id(t)] for t in _tensors(output if not isinstance(output, dict)
+                                                                  else list(output.values()))
+                       if id(t) in recorder.value_of)
+    return Graph(tuple(recorder.values), tuple(recorder.ops), tuple(calls), modules, input_ids, output_ids)
