@@ -32,6 +32,9 @@ def _too_small(op: str, shape: Sequence[int]) -> RuntimeError:
 def convolution(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
     x, weight, _, stride, padding, dilation, transposed, output_padding, groups = args[:9]
     n = weight.dim() - 2
+    expected = weight.shape[0] if transposed else weight.shape[1] * groups
+    if x.dim() != n + 2 or x.shape[1] != expected:
+        raise RuntimeError(f"convolution expected input with {expected} channels, got shape {tuple(x.shape)}")
     stride, padding, dilation = _expand(stride, n), _expand(padding, n), _expand(dilation, n)
     kernel = weight.shape[2:]
     if transposed:
@@ -74,7 +77,9 @@ def max_pool2d_with_indices(args: Sequence[Any], kwargs: dict[str, Any]) -> tupl
 
 
 def native_batch_norm(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, ...]:
-    x = args[0]
+    x, weight = args[0], args[1]
+    if x.dim() < 2 or (weight is not None and weight.shape[0] != x.shape[1]):
+        raise RuntimeError(f"batch norm over {weight.shape[0]} channels got input of shape {tuple(x.shape)}")
     return _meta(x.shape, x), _meta([x.shape[1]], x), _meta([x.shape[1]], x)
 
 
@@ -98,13 +103,21 @@ def cat(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
     dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
     first = tensors[0]
     dim %= first.dim()
+    for t in tensors[1:]:
+        if t.dim() != first.dim() or any(a != b for i, (a, b) in enumerate(zip(t.shape, first.shape)) if i != dim):
+            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {dim}: "
+                               f"{tuple(first.shape)} and {tuple(t.shape)}")
     shape = list(first.shape)
     shape[dim] = sum(t.shape[dim] for t in tensors)
     return _meta(shape, first)
 
 
 def addmm(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
-    return _meta([args[1].shape[0], args[2].shape[1]], args[1])
+    m1, m2 = args[1], args[2]
+    if m1.dim() != 2 or m2.dim() != 2 or m1.shape[1] != m2.shape[0]:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({'x'.join(map(str, m1.shape))} and "
+                           f"{'x'.join(map(str, m2.shape))})")
+    return _meta([m1.shape[0], m2.shape[1]], m1)
 
 
 def mean_dim(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:

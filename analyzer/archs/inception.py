@@ -2,9 +2,10 @@
 
 `bn_inception` is the network of the Batch Normalization paper's Figure 5: GoogLeNet with BatchNorm
 after every conv, each 5x5 replaced by two 3x3s, average or max pooling in the pool branch, and
-stride-2 modules 3c and 4e instead of separate pools. It follows pytorchcv's layout, which keeps the
-convolution biases of the Caffe model its weights come from (redundant before BatchNorm, but counted)
-and gives 4c and 4d the 608 channels their branch widths add up to where the paper's table prints 576.
+stride-2 modules 3c and 4e instead of separate pools. It follows pytorchcv's layout: an ordinary 7x7
+first conv where the paper's footnote has a separable one (depth multiplier 8), the convolution biases of
+the Caffe model its weights come from (redundant before BatchNorm, but counted), and the widths the
+branches add up to where the table prints others (608 for 4c and 4d, not 576; 1056 for 4e, not 1024).
 `inception_v3` is the standard 299x299 Inception v3 of TensorFlow, torchvision and timm, whose 7x1/1x7
 and 3x1/1x3 factorisations are the paper's; its optional auxiliary head sits on the last 17x17 map.
 """
@@ -289,6 +290,7 @@ _BN_PAPER = dict(
 )
 _OSMR = "osmr/imgclsmob gluon/README.md (pytorchcv bninception)"
 _BN_FIGURE_4 = "Ioffe and Szegedy 2015, Figure 4 (as copied verbatim in third-party transcriptions)"
+_BN_VAL = "ImageNet-1k val (all 50,000 images)"
 
 _V3_PAPER = dict(
     family="Inception",
@@ -316,9 +318,9 @@ _TV = "torchvision 0.29.1 weight meta"
         Accuracy(round(100 - 25.09, 2), round(100 - 7.76, 2),
                  "single 224 crop (the README's 'standard 1-crop'), ImageNet-1k val; weights converted from "
                  "Cadene/pretrained-models.pytorch", _OSMR, "VS"),
-        Accuracy(round(100 - 25.2, 2), round(100 - 7.82, 2), "single crop 224, 1 model, ImageNet-1k val",
+        Accuracy(round(100 - 25.2, 2), round(100 - 7.82, 2), f"single crop 224, 1 model, {_BN_VAL}",
                  _BN_FIGURE_4, "V2"),
-        Accuracy(round(100 - 21.99, 2), round(100 - 5.82, 2), "144 crops, 1 model, ImageNet-1k val",
+        Accuracy(round(100 - 21.99, 2), round(100 - 5.82, 2), f"144 crops, 1 model, {_BN_VAL}",
                  _BN_FIGURE_4, "V2"),
     ),
     **_BN_PAPER,
@@ -338,8 +340,9 @@ def bn_inception(num_classes: int = 1000) -> BNInception:
         Accuracy(77.294, 93.45, "single centre crop 299 of a 342 resize, ImageNet-1k val", _TV, "VS"),
         Accuracy(round(100 - 21.2, 2), round(100 - 5.6, 2),
                  "single crop 299, 1 model, on the 48,238 non-blacklisted ImageNet-1k val images",
-                 "Szegedy et al. 2015, Table 3", "VS"),
-        Accuracy(78.2, 94.1, "single crop 299, 1 model without the aux head, ImageNet-1k val",
+                 "Szegedy et al. 2015, Table 3 (last row) and Section 10", "VS"),
+        Accuracy(78.2, 94.1, "single crop (size not stated), 1 model without the auxiliary tower, "
+                 "ImageNet-1k val",
                  "Chollet 2016 (arXiv:1610.02357), Table 1", "VS"),
     ),
     options={"aux_logits": "add the auxiliary classifier on the last 17x17 map; in training mode forward "
