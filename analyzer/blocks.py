@@ -1,0 +1,450 @@
+"""The diagram's graph: traced operations grouped into blocks, with repeated blocks collapsed.
+
+Built from the same traced `Graph` as the profile, so functional operations (a residual `x + y`, a
+`torch.cat`) are nodes like the layers around them. At depth D a container module down to depth D
+is a cluster and each of its children is one node; ModuleList and ModuleDict are never called, so
+they add no level. A container with at most one convolution, linear or pooling operation and no
+merge (Conv-BN-ReLU, or a Sequential of one layer and its activation) is always one node, at any
+depth: expanding it would show nothing a reader needs. Then, for a readable picture:
+- reshapes, views and factories are not nodes: data flows through them;
+- a normalisation, activation or other element-wise node that only continues a single node joins
+  it (Conv2d + BatchNorm2d + ReLU);
+- a cluster left with a single node is that node, under the cluster's name;
+- consecutive identical siblings, node or cluster, collapse into one marked with their count: their
+  figures are then the sum over the repeats.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from analyzer.records import Graph, ModelProfile, OpNode, Window
+
+HEAVY = frozenset({"conv", "linear", "matmul", "pool"})
+POINTWISE = frozenset({"norm", "activation", "elementwise", "bias", "softmax", "reshape", "other"})
+FOLDED = frozenset({"reshape", "other"})
+TRANSPARENT = frozenset({"ModuleList", "ModuleDict"})
+# The class a node is drawn as, when no operation in it multiplies: its first class in this order.
+CLASS_PRIORITY = ("merge", "pool", "norm", "activation", "softmax", "elementwise", "bias", "matmul", "linear",
+                  "conv", "reshape", "other")
+INPUT = "input"
+
+
+@dataclass(frozen=True)
+class BlockNode:
+    id: str
+    # Module path of the block (the first one when repeated); "" for an operation written in a forward.
+    name: str
+    # Module path of the last repeat; equal to `name` when `repeat` is 1.
+    last: str
+    type: str
+    op_class: str
+    # The geometry of its single convolution or pooling window, where it has one.
+    window: Window | None
+    output_shape: tuple[int, ...]
+    params: int
+    macs: int
+    repeat: int
+    cluster: str | None
+    params_share: float
+    macs_share: float
+
+
+@dataclass(frozen=True)
+class BlockCluster:
+    id: str
+    name: str
+    last: str
+    type: str
+    repeat: int
+    parent: str | None
+
+
+@dataclass(frozen=True)
+class BlockGraph:
+    model: str
+    depth: int
+    params: int
+    macs: int
+    nodes: tuple[BlockNode, ...]
+    edges: tuple[tuple[str, str], ...]
+    clusters: tuple[BlockCluster, ...]
+
+    def successors(self, node_id: str) -> list[str]:
+        return [b for a, b in self.edges if a == node_id]
+
+    def predecessors(self, node_id: str) -> list[str]:
+        return [a for a, b in self.edges if b == node_id]
+
+    def in_cluster(self, cluster_id: str | None) -> list[BlockNode]:
+        return [n for n in self.nodes if n.cluster == cluster_id]
+
+
+Key = tuple[Any, ...]
+
+
+@dataclass
+class _Node:
+    name: str
+    types: list[str]
+    ops: list[OpNode]
+    params: int
+    cluster: Key | None
+    sig: tuple[Any, ...] = ()
+    repeat: int = 1
+    last: str = ""
+
+
+@dataclass
+class _Cluster:
+    name: str
+    type: str
+    parent: Key | None
+    repeat: int = 1
+    last: str = ""
+
+
+@dataclass
+class _Work:
+    """The graph while it is being simplified: nodes in order of their first operation."""
+
+    nodes: dict[Key, _Node] = field(default_factory=dict)
+    clusters: dict[Key, _Cluster] = field(default_factory=dict)
+    succ: dict[Key, dict[Key, None]] = field(default_factory=lambda: defaultdict(dict))
+    pred: dict[Key, dict[Key, None]] = field(default_factory=lambda: defaultdict(dict))
+
+    def link(self, a: Key, b: Key) -> None:
+        if a != b:
+            self.succ[a][b] = None
+            self.pred[b][a] = None
+
+    def drop(self, key: Key, bridge: bool) -> None:
+        """Remove a node; with `bridge`, its inputs feed its consumers directly."""
+        preds, succs = list(self.pred.pop(key, {})), list(self.succ.pop(key, {}))
+        for p in preds:
+            self.succ[p].pop(key, None)
+        for s in succs:
+            self.pred[s].pop(key, None)
+        if bridge:
+            for p in preds:
+                for s in succs:
+                    self.link(p, s)
+        del self.nodes[key]
+
+    def absorb(self, a: Key, b: Key) -> None:
+        """Node `a` takes over node `b`: its operations, parameters and connections."""
+        node, other = self.nodes[a], self.nodes[b]
+        node.ops += other.ops
+        node.params += other.params
+        succs = list(self.succ[b])
+        preds = list(self.pred[b])
+        self.drop(b, bridge=False)
+        for s in succs:
+            self.link(a, s)
+        for p in preds:
+            self.link(p, a)
+
+    def only(self, edges: dict[Key, dict[Key, None]], key: Key) -> Key | None:
+        found = edges.get(key, {})
+        return next(iter(found)) if len(found) == 1 else None
+
+
+def _prefixes(path: str) -> list[str]:
+    parts = path.split(".") if path else []
+    return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def block_graph(report: ModelProfile, depth: int = 1, model: str | None = None) -> BlockGraph:
+    """Group `report.graph` into the blocks drawn at `depth` (see the module docstring)."""
+    graph = report.graph
+    if graph is None:
+        raise ValueError("the profile carries no traced graph")
+    work = _group(graph, depth)
+    for key, node in list(work.nodes.items()):
+        if key[0] != INPUT and all(op.op_class in FOLDED for op in node.ops):
+            work.drop(key, bridge=True)
+    _fuse_pointwise(work)
+    _dissolve_clusters(work)
+    for node in work.nodes.values():
+        node.sig = _signature(graph, node)
+    _collapse_nodes(work)
+    _collapse_clusters(work)
+    return _freeze(graph, work, report.model if model is None else model, depth)
+
+
+def _group(graph: Graph, depth: int) -> _Work:
+    """One node per call of each module at the node level, or per operation a container runs itself."""
+    modules = {m.path: m for m in graph.modules}
+    parents = {p.rpartition(".")[0] for p in modules if p}
+    heavy: dict[str, int] = defaultdict(int)
+    merges: set[str] = set()
+    params: dict[str, int] = defaultdict(int)
+    for m in graph.modules:
+        for p in _prefixes(m.path):
+            params[p] += m.params
+    for op in graph.ops:
+        for p in _prefixes(op.module):
+            heavy[p] += op.op_class in HEAVY
+            if op.op_class == "merge":
+                merges.add(p)
+
+    def level(path: str) -> int:
+        return sum(modules[p].type not in TRANSPARENT for p in _prefixes(path))
+
+    def expanded(path: str) -> bool:
+        return path in parents and level(path) <= depth and (heavy[path] > 1 or path in merges)
+
+    work = _Work()
+    for i, vid in enumerate(graph.inputs):
+        work.nodes[(INPUT, i)] = _Node("input", ["input"], [], 0, None)
+    run: dict[str, int] = {}
+    previous: set[str] = set()
+    producer: dict[int, Key] = {vid: (INPUT, i) for i, vid in enumerate(graph.inputs)}
+    for op in graph.ops:
+        chain = [p for p in _prefixes(op.module) if modules[p].type not in TRANSPARENT]
+        # A module's operations run contiguously, so a new stretch of them is a new call.
+        for p in chain:
+            if p not in previous:
+                run[p] = run.get(p, -1) + 1
+        previous = set(chain)
+        cluster: Key | None = None
+        key: Key = ("op", op.index)
+        for p in chain:
+            if not expanded(p):
+                key = (p, run[p])
+                break
+            parent, cluster = cluster, (p, run[p])
+            if cluster not in work.clusters:
+                work.clusters[cluster] = _Cluster(p, modules[p].type, parent, last=p)
+        if key not in work.nodes:
+            path = key[0] if key[0] != "op" else ""
+            # A shared module (one ReLU called three times) holds its parameters once.
+            own = params[path] if path and key[1] == 0 else 0
+            work.nodes[key] = _Node(path, [], [], own, cluster, last=path)
+        work.nodes[key].ops.append(op)
+        for vid in op.inputs:
+            if graph.values[vid].kind != "constant" and vid in producer:
+                work.link(producer[vid], key)
+        for vid in op.outputs:
+            producer[vid] = key
+    for key, node in work.nodes.items():
+        if key[0] != INPUT:
+            node.types = [_type(node, modules, parents)]
+    return work
+
+
+def _type(node: _Node, modules: dict[str, Any], parents: set[str]) -> str:
+    if not node.name:
+        return node.ops[0].op
+    kind = modules[node.name].type
+    if kind != "Sequential":
+        return kind
+    # A Sequential says nothing; the kinds of its children that compute say what it is.
+    children: dict[str, bool] = {}
+    depth = len(node.name.split("."))
+    for op in node.ops:
+        child = ".".join(op.module.split(".")[:depth + 1])
+        children[child] = children.get(child, False) or op.op_class not in FOLDED
+    return " + ".join(dict.fromkeys(modules[c].type for c, computes in children.items()
+                                    if computes and c in modules))
+
+
+def _fuse_pointwise(work: _Work) -> None:
+    for key in list(work.nodes):
+        node = work.nodes.get(key)
+        if node is None or key[0] == INPUT or any(op.op_class not in POINTWISE for op in node.ops):
+            continue
+        before = work.only(work.pred, key)
+        if (before is not None and before[0] != INPUT and work.only(work.succ, before) == key
+                and work.nodes[before].cluster == node.cluster):
+            work.nodes[before].types += node.types
+            work.absorb(before, key)
+
+
+def _members(work: _Work) -> tuple[dict[Key | None, list[Key]], dict[Key | None, list[Key]]]:
+    nodes: dict[Key | None, list[Key]] = defaultdict(list)
+    clusters: dict[Key | None, list[Key]] = defaultdict(list)
+    for key, node in work.nodes.items():
+        nodes[node.cluster].append(key)
+    for key, cluster in work.clusters.items():
+        clusters[cluster.parent].append(key)
+    return nodes, clusters
+
+
+def _by_nesting(work: _Work) -> list[Key]:
+    """Clusters, innermost first."""
+    def nesting(key: Key) -> int:
+        n, parent = 0, work.clusters[key].parent
+        while parent is not None:
+            n, parent = n + 1, work.clusters[parent].parent
+        return n
+    return sorted(work.clusters, key=nesting, reverse=True)
+
+
+def _dissolve_clusters(work: _Work) -> None:
+    """A cluster around a single node or a single cluster adds a box and nothing else."""
+    for key in _by_nesting(work):
+        nodes, clusters = _members(work)
+        cluster = work.clusters[key]
+        if len(nodes[key]) + len(clusters[key]) > 1:
+            continue
+        for n in nodes[key]:
+            node = work.nodes[n]
+            node.name = node.last = cluster.name
+            node.cluster = cluster.parent
+        for c in clusters[key]:
+            work.clusters[c].parent = cluster.parent
+        del work.clusters[key]
+
+
+def _signature(graph: Graph, node: _Node) -> tuple[Any, ...]:
+    """What must match for two nodes to be the same block: kinds, operations, shapes, windows, weights."""
+    modules = {m.path: m.type for m in graph.modules}
+    ops = tuple((modules.get(op.module, ""), op.op, op.window,
+                 tuple(graph.values[v].shape for v in op.inputs), tuple(graph.values[v].shape for v in op.outputs))
+                for op in node.ops)
+    return (tuple(node.types), node.params, ops)
+
+
+def _collapse_nodes(work: _Work) -> None:
+    for key in list(work.nodes):
+        node = work.nodes.get(key)
+        if node is None or key[0] == INPUT:
+            continue
+        while True:
+            after = work.only(work.succ, key)
+            if after is None or work.only(work.pred, after) != key:
+                break
+            other = work.nodes[after]
+            if other.cluster != node.cluster or other.sig != node.sig:
+                break
+            node.repeat += other.repeat
+            node.last = other.last
+            work.absorb(key, after)
+
+
+def _descendants(work: _Work, key: Key, nodes: dict[Key | None, list[Key]],
+                 clusters: dict[Key | None, list[Key]]) -> tuple[list[Key], list[Key]]:
+    found_nodes, found_clusters = list(nodes[key]), [key]
+    for c in clusters[key]:
+        n, cs = _descendants(work, c, nodes, clusters)
+        found_nodes += n
+        found_clusters += cs
+    order = {k: i for i, k in enumerate(work.nodes)}
+    return sorted(found_nodes, key=order.__getitem__), found_clusters
+
+
+def _cluster_signature(work: _Work, key: Key, inside: list[Key], clusters: list[Key]) -> tuple[Any, ...]:
+    position = {k: i for i, k in enumerate(inside)}
+    edges = tuple(sorted((position[a], position[b]) for a in inside for b in work.succ[a] if b in position))
+    where = tuple(clusters.index(work.nodes[k].cluster) for k in inside)
+    shapes = tuple((work.clusters[c].type, work.clusters[c].repeat) for c in clusters)
+    return (shapes, tuple((work.nodes[k].sig, work.nodes[k].repeat) for k in inside), where, edges)
+
+
+def _collapse_clusters(work: _Work) -> None:
+    """Merge a run of identical sibling clusters, each feeding only the next, into the first."""
+    for key in _by_nesting(work):
+        if key not in work.clusters:
+            continue
+        nodes, clusters = _members(work)
+        parent = work.clusters[key].parent
+        siblings = [c for c in clusters[parent]]
+        while True:
+            index = siblings.index(key)
+            if index + 1 >= len(siblings):
+                break
+            after = siblings[index + 1]
+            mine, my_clusters = _descendants(work, key, nodes, clusters)
+            theirs, their_clusters = _descendants(work, after, nodes, clusters)
+            if not _chained(work, mine, theirs) or (
+                    _cluster_signature(work, key, mine, my_clusters)
+                    != _cluster_signature(work, after, theirs, their_clusters)):
+                break
+            for a, b in zip(mine, theirs):
+                work.nodes[a].params += work.nodes[b].params
+                work.nodes[a].ops += work.nodes[b].ops
+            outside = [(a, s) for a, b in zip(mine, theirs) for s in work.succ[b] if s not in set(theirs)]
+            for b in theirs:
+                work.drop(b, bridge=False)
+            for a, s in outside:
+                work.link(a, s)
+            work.clusters[key].repeat += work.clusters[after].repeat
+            work.clusters[key].last = work.clusters[after].last
+            for c in their_clusters:
+                del work.clusters[c]
+            siblings.remove(after)
+            nodes, clusters = _members(work)
+
+
+def _chained(work: _Work, first: list[Key], second: list[Key]) -> bool:
+    """Whether `second` reads only from `first`, `first` feeds only `second`, and nothing runs between."""
+    a, b = set(first), set(second)
+    order = list(work.nodes)
+    if order.index(second[0]) != order.index(first[-1]) + 1 or max(order.index(k) for k in first) > order.index(
+            second[0]):
+        return False
+    into_b = {p for k in second for p in work.pred[k] if p not in b}
+    out_of_a = {s for k in first for s in work.succ[k] if s not in a}
+    return bool(into_b) and into_b <= a and out_of_a <= b
+
+
+def _node_class(node: _Node) -> str:
+    if node.types == ["input"]:
+        return INPUT
+    multiplying = [op for op in node.ops if op.macs]
+    if multiplying:
+        return max(multiplying, key=lambda op: op.macs).op_class
+    if "Norm" in node.types[0]:
+        return "norm"  # local response normalisation pools across channels, yet it normalises
+    present = {op.op_class for op in node.ops}
+    return next(c for c in CLASS_PRIORITY if c in present)
+
+
+def _window(node: _Node) -> Window | None:
+    windows = {op.window for op in node.ops if op.op_class in HEAVY}
+    window = next(iter(windows)) if len(windows) == 1 else None
+    return window if window is not None and window.kind in ("window", "transposed", "global", "upsample") else None
+
+
+def _output_shape(graph: Graph, node: _Node) -> tuple[int, ...]:
+    """The shape of the last value this node hands on (batch dimension left out)."""
+    mine = {op.index for op in node.ops}
+    produced = [v for op in node.ops for v in op.outputs]
+    leaving = set(graph.outputs)
+    for op in graph.ops:
+        if op.index not in mine:
+            leaving.update(op.inputs)
+    handed = [v for v in produced if v in leaving] or produced or list(graph.inputs)
+    shape = graph.values[max(handed) if handed != list(graph.inputs) else handed[0]].shape
+    return tuple(shape[1:]) if len(shape) > 1 else tuple(shape)
+
+
+def _freeze(graph: Graph, work: _Work, model: str, depth: int) -> BlockGraph:
+    total_params = sum(m.params for m in graph.modules)
+    total_macs = sum(op.macs for op in graph.ops)
+    cluster_ids = {key: f"cluster_{i}" for i, key in enumerate(work.clusters)}
+    node_ids = {key: f"n{i}" for i, key in enumerate(work.nodes)}
+    nodes = []
+    for key, node in work.nodes.items():
+        macs = sum(op.macs for op in node.ops)
+        nodes.append(BlockNode(
+            id=node_ids[key], name=node.name, last=node.last or node.name, type=" + ".join(node.types),
+            op_class=_node_class(node), window=_window(node),
+            output_shape=_output_shape(graph, node) if node.ops else _input_shape(graph, key[1]),
+            params=node.params, macs=macs, repeat=node.repeat,
+            cluster=cluster_ids[node.cluster] if node.cluster is not None else None,
+            params_share=node.params / total_params if total_params else 0.0,
+            macs_share=macs / total_macs if total_macs else 0.0,
+        ))
+    edges = tuple((node_ids[a], node_ids[b]) for a in work.nodes for b in work.succ.get(a, {}))
+    clusters = tuple(BlockCluster(cluster_ids[k], c.name, c.last or c.name, c.type, c.repeat,
+                                  cluster_ids[c.parent] if c.parent is not None else None)
+                     for k, c in work.clusters.items())
+    return BlockGraph(model, depth, total_params, total_macs, tuple(nodes), edges, clusters)
+
+
+def _input_shape(graph: Graph, index: int) -> tuple[int, ...]:
+    return tuple(graph.values[graph.inputs[index]].shape[1:])

@@ -1,0 +1,119 @@
+"""Gradient-based receptive fields: the empirical field of Luo et al. 2016, and the positive-weight check.
+
+The effective receptive field (Luo, Li, Urtasun and Zemel, "Understanding the Effective Receptive
+Field in Deep Convolutional Neural Networks", arXiv:1701.04128) is the magnitude of the gradient of a
+centre output unit with respect to the input, at random initialisation: it shows how unevenly a unit
+weighs the pixels of its theoretical field.
+
+With every weight and the input positive, no path's contribution can cancel or be cut by a ReLU,
+so the pixels with a non-zero gradient are exactly the theoretical field clipped to the image.
+Max pooling would route the gradient to one pixel per window, so in that check it is evaluated as
+average pooling over the same windows (forward and backward), which keeps the geometry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import torch
+from torch import nn
+from torch.utils._python_dispatch import TorchDispatchMode
+
+aten = torch.ops.aten
+
+
+@dataclass(frozen=True)
+class GradientField:
+    layer: str
+    input_shape: tuple[int, int, int]
+    # The output unit whose gradient was taken, (row, column) in the layer's output map.
+    unit: tuple[int, int]
+    # |d unit / d input| summed over input channels, normalised to a maximum of 1.
+    magnitude: tuple[tuple[float, ...], ...]
+
+
+class _MaxAsAveragePooling(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Sequence[Any] = (), kwargs: Any = None) -> Any:
+        kwargs = kwargs or {}
+        if func is aten.max_pool2d_with_indices.default:
+            x, kernel, stride, padding, ceil_mode = _pool_args(args)
+            out = aten.avg_pool2d.default(x, kernel, stride, padding, ceil_mode, True, None)
+            return out, torch.zeros(out.shape, dtype=torch.int64, device=out.device)
+        if func is aten.max_pool2d_with_indices_backward.default:
+            grad, x = args[0], args[1]
+            _, kernel, stride, padding, ceil_mode = _pool_args((x, *args[2:7]))
+            return aten.avg_pool2d_backward.default(grad, x, kernel, stride, padding, ceil_mode, True, None)
+        return func(*args, **kwargs)
+
+
+def _pool_args(args: Sequence[Any]) -> tuple[torch.Tensor, list[int], list[int], list[int], bool]:
+    x, kernel = args[0], list(args[1])
+    stride = list(args[2]) if len(args) > 2 and len(args[2]) else kernel
+    padding = list(args[3]) if len(args) > 3 else [0, 0]
+    ceil_mode = bool(args[5]) if len(args) > 5 else False
+    if len(args) > 4 and any(d != 1 for d in args[4]):
+        raise NotImplementedError("dilated max pooling has no average-pooling twin")
+    return x, kernel, stride, padding, ceil_mode
+
+
+def make_positive(model: nn.Module) -> None:
+    """Every parameter positive, scaled so activations stay near 1; batch norm as an affine map."""
+    with torch.no_grad():
+        for module in model.modules():
+            for name, param in module.named_parameters(recurse=False):
+                fan_in = param[0].numel() if param.dim() > 1 else 1
+                param.fill_(1.0 / fan_in if name == "weight" and param.dim() > 1 else 0.5)
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.running_mean.zero_()
+                module.running_var.fill_(1.0)
+
+
+def gradient_field(model: nn.Module, layer: str, input_shape: tuple[int, int, int], positive: bool = False,
+                   seed: int = 0, dtype: torch.dtype = torch.float32) -> GradientField:
+    """Gradient magnitude of the centre unit of `layer`'s output with respect to the input."""
+    torch.manual_seed(seed)
+    model = model.to(dtype).eval()
+    if positive:
+        make_positive(model)
+        x = torch.ones(1, *input_shape, dtype=dtype)
+    else:
+        x = torch.randn(1, *input_shape, dtype=dtype)
+    x.requires_grad_(True)
+    captured: list[torch.Tensor] = []
+    target = dict(model.named_modules())[layer]
+    handle = target.register_forward_hook(lambda m, a, out: captured.append(out))
+    mode = _MaxAsAveragePooling() if positive else None
+    try:
+        if mode is not None:
+            with mode:
+                _backward_from_centre(model, x, captured)
+        else:
+            _backward_from_centre(model, x, captured)
+    finally:
+        handle.remove()
+    out = captured[0]
+    unit = (out.shape[-2] // 2, out.shape[-1] // 2)
+    magnitude = x.grad.abs().sum(dim=(0, 1))
+    peak = float(magnitude.max()) or 1.0
+    rows = tuple(tuple(float(v) / peak for v in row) for row in magnitude.tolist())
+    return GradientField(layer, tuple(input_shape), unit, rows)  # type: ignore[arg-type]
+
+
+def _backward_from_centre(model: nn.Module, x: torch.Tensor, captured: list[torch.Tensor]) -> None:
+    model(x)
+    out = captured[0]
+    grad = torch.zeros_like(out)
+    grad[..., out.shape[-2] // 2, out.shape[-1] // 2] = 1.0
+    out.backward(grad)
+
+
+def support(field: GradientField) -> tuple[tuple[int, int], tuple[int, int]]:
+    """First and last row, first and last column with a non-zero gradient."""
+    rows = [i for i, row in enumerate(field.magnitude) if any(v > 0 for v in row)]
+    cols = [j for j in range(len(field.magnitude[0])) if any(row[j] > 0 for row in field.magnitude)]
+    return (rows[0], rows[-1]), (cols[0], cols[-1])

@@ -1,0 +1,179 @@
+"""Everything the documentation site shows, collected once as one plain, JSON-serialisable dict.
+
+This is the COLLECT half of the site: it profiles the zoo, reads the measured runtimes and asks the
+idea, claim and diagram modules for their results. The templates and charts under `analyzer/render/`
+receive only this dict (numbers, strings, lists), never a model or a profile object.
+
+The pieces written beside this one (runtime measurements, design ideas, claims, diagrams) are
+optional: a module that is not there yet leaves its part of the dict empty, and the pages say so.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from pathlib import Path
+from typing import Any
+
+from analyzer import registry
+from analyzer.profiler import profile, summarise
+from analyzer.records import ModelProfile
+
+# The chart of runtime against operation count compares every model at one batch size.
+FIT_BATCH = 1
+IMAGENET = "ImageNet-1k val"
+
+
+def plain(obj: Any) -> Any:
+    """Dataclasses, tuples and mappings (with any keys) as JSON types: dicts, lists, strings."""
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        return {f.name: plain(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, dict):
+        return {str(k): plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [plain(v) for v in obj]
+    return obj
+
+
+def _optional(module: str) -> Any:
+    """The module, or None while the helper writing it has not delivered it yet."""
+    try:
+        return importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            return None
+        raise
+
+
+def _imagenet_top1(spec: registry.ArchSpec) -> float | None:
+    """The headline top-1 when it is an ImageNet figure: the only accuracies the charts compare."""
+    head = spec.headline_accuracy
+    return head.top1 if head is not None and head.dataset == IMAGENET else None
+
+
+def _predecessors(specs: list[registry.ArchSpec]) -> dict[str, str | None]:
+    """The network each one is compared with: the previous paper network in history order."""
+    out: dict[str, str | None] = {}
+    previous: str | None = None
+    for s in specs:
+        out[s.name] = previous
+        if s.variant_of is None:
+            previous = s.name
+    return out
+
+
+def _comparison(this: ModelProfile, other: ModelProfile, name: str) -> dict[str, Any]:
+    a, b = this.totals, other.totals
+    return {"name": name, "params_ratio": a.params / b.params, "macs_ratio": a.macs / b.macs if b.macs else None,
+            "params_delta": a.params - b.params, "macs_delta": a.macs - b.macs}
+
+
+def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
+    assert prof.graph is not None
+    summary = summarise(prof.graph, prof.model, prof.input_shape, prof.device, prof.dtype, depth=1)
+    top1 = _imagenet_top1(spec)
+    totals = prof.totals
+    return {
+        **{k: plain(getattr(spec, k)) for k in (
+            "name", "display_name", "family", "year", "authors", "title", "paper", "input_shape",
+            "output_shape", "task", "ideas", "variant_of", "differences", "options")},
+        "paper_url": spec.paper_url,
+        "published": {"params": plain(spec.params), "macs": plain(spec.macs)},
+        "accuracy": plain(spec.accuracy),
+        "headline": plain(spec.headline_accuracy),
+        "imagenet_top1": top1,
+        # Canziani et al.'s "accuracy density": top-1 points per million parameters.
+        "accuracy_density": top1 / (totals.params / 1e6) if top1 is not None else None,
+        "profile": prof.to_dict(),
+        "summary": summary.to_dict()["layers"],
+        "conv_layers": sum(1 for op in prof.graph.ops if op.op_class == "conv"),
+        "weight_bytes_fp16": totals.params * 2,
+    }
+
+
+def _runtime(directory: Path) -> list[dict[str, Any]]:
+    """Measured runtimes per device, batch sizes as sorted rows (JSON keys cannot be integers)."""
+    runtime = _optional("analyzer.runtime")
+    if runtime is None or not directory.is_dir():
+        return []
+    devices = []
+    for result in runtime.load_results(str(directory)):
+        models = {}
+        for name, m in sorted(result.models.items()):
+            batches = sorted(int(b) for b in m.latency_ms)
+            models[name] = {
+                "batches": [{"batch": b, **plain(_at(m.latency_ms, b)), "throughput": _at(m.throughput, b),
+                             "peak_memory_bytes": _at(getattr(m, "peak_memory_bytes", {}) or {}, b)}
+                            for b in batches],
+                "layers": plain(getattr(m, "layers", None)),
+                "roofline": plain(getattr(m, "roofline", None)),
+            }
+        devices.append({"device": plain(result.device), "models": models})
+    return devices
+
+
+def _at(by_batch: dict[Any, Any], batch: int) -> Any:
+    """A per-batch value whether the loader kept integer keys or the JSON's string keys."""
+    return by_batch.get(batch, by_batch.get(str(batch)))
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> dict[str, float] | None:
+    """Least-squares line y = slope * x + intercept, and its coefficient of determination."""
+    n = len(xs)
+    if n < 3:
+        return None
+    mx, my = sum(xs) / n, sum(ys) / n
+    sxx = sum((x - mx) ** 2 for x in xs)
+    if sxx == 0:
+        return None
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sxx
+    intercept = my - slope * mx
+    ss_res = sum((y - slope * x - intercept) ** 2 for x, y in zip(xs, ys))
+    ss_tot = sum((y - my) ** 2 for y in ys)
+    return {"slope": slope, "intercept": intercept, "r2": 1 - ss_res / ss_tot if ss_tot else 1.0, "n": n}
+
+
+def _fits(devices: list[dict[str, Any]], models: list[dict[str, Any]]) -> None:
+    """Per device: median latency at FIT_BATCH against MACs, fitted by a line (added in place)."""
+    macs = {m["name"]: m["profile"]["totals"]["macs"] for m in models}
+    for device in devices:
+        points = sorted(
+            (macs[name], row["median"], name)
+            for name, m in device["models"].items() if name in macs
+            for row in m["batches"] if row["batch"] == FIT_BATCH and row.get("median") is not None)
+        device["fit"] = {"batch": FIT_BATCH, "points": [{"name": n, "macs": x, "latency_ms": y} for x, y, n in points],
+                         "line": linear_fit([p[0] for p in points], [p[1] for p in points])}
+
+
+def _ideas_and_claims(models: list[dict[str, Any]]) -> tuple[Any, Any]:
+    ideas = _optional("analyzer.ideas")
+    claims = _optional("analyzer.claims")
+    return (plain(ideas.all_ideas()) if ideas is not None else None,
+            plain(claims.all_claims()) if claims is not None else None)
+
+
+def _diagrams(names: list[str]) -> dict[str, str | None]:
+    diagram = _optional("analyzer.diagram")
+    return {n: diagram.diagram_svg(n, depth=1) if diagram is not None else None for n in names}
+
+
+def collect(runtime_dir: str | Path = "data/runtime", diagrams: bool = True) -> dict[str, Any]:
+    """The site's data: per model its metadata, profile and comparisons; runtimes; ideas; claims."""
+    specs = registry.specs()
+    profiles = {s.name: profile(s.name) for s in specs}
+    models = [_model(s, profiles[s.name]) for s in specs]
+    previous = _predecessors(specs)
+    for s, m in zip(specs, models):
+        before = previous[s.name]
+        m["predecessor"] = _comparison(profiles[s.name], profiles[before], before) if before else None
+        m["paper_model"] = (_comparison(profiles[s.name], profiles[s.variant_of], s.variant_of)
+                            if s.variant_of else None)
+        m["variants"] = [v.name for v in specs if v.variant_of == s.name]
+    svgs = _diagrams([s.name for s in specs]) if diagrams else {}
+    for m in models:
+        m["diagram"] = svgs.get(m["name"])
+    runtime = _runtime(Path(runtime_dir))
+    _fits(runtime, models)
+    ideas, claims = _ideas_and_claims(models)
+    return {"models": models, "runtime": runtime, "ideas": ideas, "claims": claims,
+            "idea_tags": list(registry.IDEAS)}

@@ -1,0 +1,126 @@
+"""Receptive fields: hand-computed cases, and the gradient check on real networks."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from torch import nn
+
+import analyzer
+from analyzer.erf import gradient_field, support
+from analyzer.profiler import profile
+
+
+def field_of(model: nn.Module, size=(1, 64, 64), layer: str | None = None):
+    report = profile(model, input_size=size)
+    rows = {r.name: r for r in report.layers}
+    return rows[layer].receptive_field if layer else report.receptive_field
+
+
+def convs(*specs, channels=1):
+    return nn.Sequential(*[nn.Conv2d(channels, channels, k, stride=s, padding=p, dilation=d)
+                           for k, s, p, d in specs])
+
+
+def test_stacked_3x3_see_what_5x5_and_7x7_see():
+    assert field_of(convs((3, 1, 1, 1), (3, 1, 1, 1))).size == (5, 5)
+    assert field_of(convs((3, 1, 1, 1), (3, 1, 1, 1), (3, 1, 1, 1))).size == (7, 7)
+    assert field_of(convs((5, 1, 2, 1))).size == (5, 5)
+
+
+def test_stride_two_chain_by_hand():
+    rf = field_of(convs((3, 2, 1, 1), (3, 2, 1, 1), (3, 2, 1, 1)))
+    # r = 1 + 2*1 + 2*2 + 2*4 = 15, stride 8, padding 1 + 1*2 + 1*4 = 7
+    assert rf.size == (15, 15) and rf.stride == (8, 8) and rf.padding == (7, 7)
+
+
+def test_dilation_and_asymmetric_kernels_per_axis():
+    assert field_of(convs((3, 1, 2, 2), (3, 1, 4, 4))).size == (1 + 4 + 8, 1 + 4 + 8)
+    asym = nn.Sequential(nn.Conv2d(1, 1, (1, 7), padding=(0, 3)), nn.Conv2d(1, 1, (7, 1), padding=(3, 0)))
+    assert field_of(asym).size == (7, 7)
+    assert field_of(nn.Conv2d(1, 1, (1, 7)), size=(1, 16, 40)).size == (1, 7)
+
+
+class Residual(nn.Module):
+    def __init__(self, shortcut_kernel: int = 1) -> None:
+        super().__init__()
+        self.body = convs((3, 2, 1, 1), (3, 1, 1, 1))
+        self.shortcut = nn.Conv2d(1, 1, shortcut_kernel, stride=2)
+
+    def forward(self, x):
+        return self.body(x) + self.shortcut(x)
+
+
+def test_residual_merge_keeps_the_larger_aligned_field():
+    rf = field_of(Residual())
+    assert rf.size == (7, 7) and rf.stride == (2, 2) and rf.misaligned is None
+
+
+def test_misaligned_merge_is_reported():
+    # A 2x2 stride-2 shortcut centres its field half a pixel away from the 3x3 path's centre.
+    rf = field_of(Residual(shortcut_kernel=2), size=(1, 64, 64), layer="")
+    assert rf.misaligned and "centre" in rf.misaligned
+
+
+def test_global_pooling_and_linear_layers_see_the_whole_input():
+    model = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(4, 2))
+    report = profile(model, input_size=(3, 16, 16))
+    rows = {r.name: r for r in report.layers}
+    assert rows["1"].sees_whole_input and rows["3"].sees_whole_input and rows["3"].receptive_field is None
+    assert report.receptive_field_layer == "0" and report.receptive_field.size == (3, 3)
+
+
+def test_known_zoo_fields():
+    # VGG-16's pool5 units see 212 pixels; ResNet-50's last stage sees 427 in the v1.5 layout.
+    assert profile("vgg16").receptive_field.size == (212, 212)
+    assert profile("alexnet").receptive_field.size == (195, 195)
+    assert profile("resnet50_v1_5").receptive_field.size == (427, 427)
+
+
+def test_json_carries_the_fields():
+    d = profile("vgg11").to_dict()
+    assert d["receptive_field"]["layer"] and d["receptive_field"]["size"] == [150, 150]
+    assert d["layers"][0]["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "padding": [1, 1]}
+    assert d["layers"][-1]["receptive_field"] is None
+
+
+def expected_support(rf, unit: tuple[int, int], size: tuple[int, int]):
+    spans = []
+    for axis in (0, 1):
+        start = unit[axis] * rf.stride[axis] - rf.padding[axis]
+        spans.append((max(0, start), min(size[axis] - 1, start + rf.size[axis] - 1)))
+    return tuple(spans)
+
+
+def assert_gradient_matches(model: nn.Module, input_shape, layer: str | None = None) -> bool:
+    """Check the gradient's support against the field; True when the field fits inside the image."""
+    report = profile(model, input_size=input_shape)
+    layer = layer or report.receptive_field_layer
+    rf = next(r.receptive_field for r in report.layers if r.name == layer)
+    field = gradient_field(model, layer, input_shape, positive=True, dtype=torch.float64)
+    expected = expected_support(rf, field.unit, input_shape[1:])
+    assert support(field) == expected, (layer, rf)
+    return all(hi - lo + 1 == size for (lo, hi), size in zip(expected, rf.size))
+
+
+DILATED = convs((3, 1, 1, 1), (3, 1, 2, 2), (3, 1, 4, 4), (3, 2, 1, 1), (3, 1, 8, 8), channels=2)
+ASYMMETRIC = nn.Sequential(nn.Conv2d(2, 2, (1, 7), padding=(0, 3)), nn.Conv2d(2, 2, (7, 1), padding=(3, 0)),
+                           nn.MaxPool2d(3, 2), nn.Conv2d(2, 2, (1, 5), stride=(1, 2)))
+
+
+def test_gradient_support_of_small_stacks():
+    assert assert_gradient_matches(DILATED, (2, 64, 64))
+    assert assert_gradient_matches(ASYMMETRIC, (2, 40, 56))
+
+
+# The final spatial layer where the network accepts an input larger than its field; otherwise a
+# deeper layer whose field still fits (the final one is checked clipped to the image too).
+@pytest.mark.slow
+@pytest.mark.parametrize("name,size,layer,fits", [
+    ("vgg16", 224, None, True), ("vgg16", 224, "features.23", True), ("resnet50", 512, None, True),
+    ("googlenet", 224, "inception4a", True), ("mobilenet_v1", 320, None, True),
+    ("inception_v3", 299, "mixed5d", True), ("inception_v3", 299, None, False),
+])
+def test_gradient_support_equals_the_analytic_field(name, size, layer, fits):
+    channels = analyzer.spec(name).input_shape[0]
+    assert assert_gradient_matches(analyzer.build(name), (channels, size, size), layer) == fits
