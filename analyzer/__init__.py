@@ -28,8 +28,14 @@ def build(name: str, device: str = "cpu", **options: Any) -> nn.Module:
     from analyzer.registry import entry
 
     builder = entry(name).builder
-    with torch.device(device):
-        model = builder(**options)
+    if torch.device(device).type == "meta":
+        from analyzer.construct import MetaConstruction
+
+        with torch.no_grad(), MetaConstruction():
+            model = builder(**options)
+    else:
+        with torch.device(device):
+            model = builder(**options)
     return model.eval()
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from contextlib import contextmanager
 from typing import Any, Iterator, Sequence
 
@@ -177,6 +177,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
         params_by_row[_row_key(module.path, depth)].append(module)
 
     allocated = _allocated_bytes(graph)
+    call_counts = Counter(call.path for call in graph.calls)
     rows = []
     order = sorted(set(ops_by_row) | {k for k, ms in params_by_row.items() if any(m.params for m in ms)},
                    key=lambda k: (ops_by_row[k][0].index if ops_by_row.get(k) else len(graph.ops), k))
@@ -196,7 +197,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
             name=key,
             type=module.type if module else "",
             depth=len(key.split(".")) if key else 0,
-            calls=sum(1 for c in graph.calls if c.path == key) or (1 if ops else 0),
+            calls=call_counts[key] or (1 if ops else 0),
             input_shapes=call.input_shapes if call else (),
             output_shape=call.output_shapes[0] if call and call.output_shapes else
             (graph.values[last_outputs[0]].shape if last_outputs else ()),
