@@ -56,3 +56,16 @@ def test_output_shape_at_the_standard_input(name):
     with torch.no_grad():
         out = model(torch.empty(2, *spec.input_shape, device="meta"))
     assert tuple(out.shape) == (2, *spec.output_shape)
+
+
+SMALL = [n for n in NAMES if analyzer.spec(n).params.value < 30e6]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", SMALL)
+def test_small_models_run_on_the_cpu(name):
+    spec = analyzer.spec(name)
+    torch.manual_seed(0)
+    with torch.inference_mode():
+        out = analyzer.build(name)(torch.randn(1, *spec.input_shape))
+    assert tuple(out.shape) == (1, *spec.output_shape) and torch.isfinite(out).all()
