@@ -1,11 +1,14 @@
 """The diagram's graph: traced operations grouped into blocks, with repeated blocks collapsed.
 
 Built from the same traced `Graph` as the profile, so functional operations (a residual `x + y`, a
-`torch.cat`) are nodes like the layers around them. At depth D a container module down to depth D
-is a cluster and each of its children is one node; ModuleList and ModuleDict are never called, so
-they add no level. A container with at most one convolution, linear or pooling operation and no
-merge (Conv-BN-ReLU, or a Sequential of one layer and its activation) is always one node, at any
-depth: expanding it would show nothing a reader needs. Then, for a readable picture:
+`torch.cat`) are nodes like the layers around them. Depth counts blocks, not containers: at depth D a
+module nested in fewer than D blocks (modules of the model's own classes, such as a Bottleneck or an
+Inception module) is drawn as a cluster of its children, and one nested in D is a single node. A
+Sequential only groups, so it adds no level: at depth 1 ResNet's stages are clusters of bottleneck
+nodes and VGG's `features` is a cluster of its convolutions and pools. ModuleList and ModuleDict are
+never called and are not drawn. A container with at most one convolution, linear or pooling
+operation and no merge (Conv-BN-ReLU) is one node at any depth: expanding it would show nothing.
+Then, for a readable picture:
 - reshapes, views and factories are not nodes: data flows through them;
 - a normalisation, activation or other element-wise node that only continues a single node joins
   it (Conv2d + BatchNorm2d + ReLU);
@@ -26,10 +29,13 @@ HEAVY = frozenset({"conv", "linear", "matmul", "pool"})
 POINTWISE = frozenset({"norm", "activation", "elementwise", "bias", "softmax", "reshape", "other"})
 FOLDED = frozenset({"reshape", "other"})
 TRANSPARENT = frozenset({"ModuleList", "ModuleDict"})
+GROUPING = TRANSPARENT | {"Sequential"}
 # The class a node is drawn as, when no operation in it multiplies: its first class in this order.
 CLASS_PRIORITY = ("merge", "pool", "norm", "activation", "softmax", "elementwise", "bias", "matmul", "linear",
                   "conv", "reshape", "other")
 INPUT = "input"
+# Working keys: ("i", n) the n-th input, ("o", index) an operation a container runs itself,
+# ("m", path, run) the run-th call of a module.
 
 
 @dataclass(frozen=True)
@@ -163,12 +169,13 @@ def block_graph(report: ModelProfile, depth: int = 1, model: str | None = None) 
         raise ValueError("the profile carries no traced graph")
     work = _group(graph, depth)
     for key, node in list(work.nodes.items()):
-        if key[0] != INPUT and all(op.op_class in FOLDED for op in node.ops):
+        if key[0] != "i" and all(op.op_class in FOLDED for op in node.ops):
             work.drop(key, bridge=True)
-    _fuse_pointwise(work)
+    _fuse_pointwise(graph, work)
     _dissolve_clusters(work)
+    kinds = {m.path: m.type for m in graph.modules}
     for node in work.nodes.values():
-        node.sig = _signature(graph, node)
+        node.sig = _signature(graph, node, kinds)
     _collapse_nodes(work)
     _collapse_clusters(work)
     return _freeze(graph, work, report.model if model is None else model, depth)
@@ -190,18 +197,19 @@ def _group(graph: Graph, depth: int) -> _Work:
             if op.op_class == "merge":
                 merges.add(p)
 
-    def level(path: str) -> int:
-        return sum(modules[p].type not in TRANSPARENT for p in _prefixes(path))
+    def blocks(path: str) -> int:
+        return sum(modules[p].type not in GROUPING for p in _prefixes(path))
 
     def expanded(path: str) -> bool:
-        return path in parents and level(path) <= depth and (heavy[path] > 1 or path in merges)
+        return path in parents and blocks(path) < depth and (heavy[path] > 1 or path in merges)
 
     work = _Work()
     for i, vid in enumerate(graph.inputs):
-        work.nodes[(INPUT, i)] = _Node("input", ["input"], [], 0, None)
+        work.nodes[("i", i)] = _Node(INPUT if len(graph.inputs) == 1 else f"{INPUT} {i}", [INPUT], [], 0, None)
     run: dict[str, int] = {}
     previous: set[str] = set()
-    producer: dict[int, Key] = {vid: (INPUT, i) for i, vid in enumerate(graph.inputs)}
+    direct_done: set[str] = set()
+    producer: dict[int, Key] = {vid: ("i", i) for i, vid in enumerate(graph.inputs)}
     for op in graph.ops:
         chain = [p for p in _prefixes(op.module) if modules[p].type not in TRANSPARENT]
         # A module's operations run contiguously, so a new stretch of them is a new call.
@@ -210,18 +218,23 @@ def _group(graph: Graph, depth: int) -> _Work:
                 run[p] = run.get(p, -1) + 1
         previous = set(chain)
         cluster: Key | None = None
-        key: Key = ("op", op.index)
+        key: Key = ("o", op.index)
         for p in chain:
             if not expanded(p):
-                key = (p, run[p])
+                key = ("m", p, run[p])
                 break
             parent, cluster = cluster, (p, run[p])
             if cluster not in work.clusters:
                 work.clusters[cluster] = _Cluster(p, modules[p].type, parent, last=p)
         if key not in work.nodes:
-            path = key[0] if key[0] != "op" else ""
-            # A shared module (one ReLU called three times) holds its parameters once.
-            own = params[path] if path and key[1] == 0 else 0
+            path = key[1] if key[0] == "m" else ""
+            if path:
+                # A shared module (one ReLU called three times) holds its parameters once.
+                own = params[path] if key[2] == 0 else 0
+            else:
+                # Weights a container uses in its own forward go with its first operation.
+                own = 0 if op.module in direct_done else modules[op.module].params
+                direct_done.add(op.module)
             work.nodes[key] = _Node(path, [], [], own, cluster, last=path)
         work.nodes[key].ops.append(op)
         for vid in op.inputs:
@@ -230,34 +243,46 @@ def _group(graph: Graph, depth: int) -> _Work:
         for vid in op.outputs:
             producer[vid] = key
     for key, node in work.nodes.items():
-        if key[0] != INPUT:
-            node.types = [_type(node, modules, parents)]
+        if key[0] != "i":
+            node.types = [_type(node, modules)]
     return work
 
 
-def _type(node: _Node, modules: dict[str, Any], parents: set[str]) -> str:
+def _type(node: _Node, modules: dict[str, Any]) -> str:
     if not node.name:
         return node.ops[0].op
-    kind = modules[node.name].type
-    if kind != "Sequential":
-        return kind
-    # A Sequential says nothing; the kinds of its children that compute say what it is.
-    children: dict[str, bool] = {}
-    depth = len(node.name.split("."))
-    for op in node.ops:
+    return _kind(node.name, [op for op in node.ops if op.op_class not in FOLDED], modules)
+
+
+def _kind(path: str, ops: list[OpNode], modules: dict[str, Any]) -> str:
+    """A Sequential says nothing: the kinds of its children that compute say what it is."""
+    if modules[path].type != "Sequential":
+        return modules[path].type
+    depth = len(path.split("."))
+    children: dict[str, list[OpNode]] = {}
+    for op in ops:
         child = ".".join(op.module.split(".")[:depth + 1])
-        children[child] = children.get(child, False) or op.op_class not in FOLDED
-    return " + ".join(dict.fromkeys(modules[c].type for c, computes in children.items()
-                                    if computes and c in modules))
+        if child != path:
+            children.setdefault(child, []).append(op)
+    kinds = (_kind(child, found, modules) for child, found in children.items())
+    return " + ".join(dict.fromkeys(k for kind in kinds for k in kind.split(" + ")))
 
 
-def _fuse_pointwise(work: _Work) -> None:
+def _keeps_shape(graph: Graph, op: OpNode) -> bool:
+    shapes = [graph.values[v].shape for v in (*op.inputs[:1], *op.outputs[:1])]
+    return len(shapes) == 2 and shapes[0] == shapes[1]
+
+
+def _fuse_pointwise(graph: Graph, work: _Work) -> None:
+    """Normalisation and activation after a single node join it; a reduction or re-shaping (LeNet-5's
+    RBF output layer) stays its own node."""
     for key in list(work.nodes):
         node = work.nodes.get(key)
-        if node is None or key[0] == INPUT or any(op.op_class not in POINTWISE for op in node.ops):
+        if node is None or key[0] == "i" or not all(
+                op.op_class in FOLDED or (op.op_class in POINTWISE and _keeps_shape(graph, op)) for op in node.ops):
             continue
         before = work.only(work.pred, key)
-        if (before is not None and before[0] != INPUT and work.only(work.succ, before) == key
+        if (before is not None and before[0] != "i" and work.only(work.succ, before) == key
                 and work.nodes[before].cluster == node.cluster):
             work.nodes[before].types += node.types
             work.absorb(before, key)
@@ -299,10 +324,9 @@ def _dissolve_clusters(work: _Work) -> None:
         del work.clusters[key]
 
 
-def _signature(graph: Graph, node: _Node) -> tuple[Any, ...]:
+def _signature(graph: Graph, node: _Node, kinds: dict[str, str]) -> tuple[Any, ...]:
     """What must match for two nodes to be the same block: kinds, operations, shapes, windows, weights."""
-    modules = {m.path: m.type for m in graph.modules}
-    ops = tuple((modules.get(op.module, ""), op.op, op.window,
+    ops = tuple((kinds.get(op.module, ""), op.op, op.window,
                  tuple(graph.values[v].shape for v in op.inputs), tuple(graph.values[v].shape for v in op.outputs))
                 for op in node.ops)
     return (tuple(node.types), node.params, ops)
@@ -311,7 +335,7 @@ def _signature(graph: Graph, node: _Node) -> tuple[Any, ...]:
 def _collapse_nodes(work: _Work) -> None:
     for key in list(work.nodes):
         node = work.nodes.get(key)
-        if node is None or key[0] == INPUT:
+        if node is None or key[0] == "i":
             continue
         while True:
             after = work.only(work.succ, key)
@@ -340,7 +364,8 @@ def _cluster_signature(work: _Work, key: Key, inside: list[Key], clusters: list[
     position = {k: i for i, k in enumerate(inside)}
     edges = tuple(sorted((position[a], position[b]) for a in inside for b in work.succ[a] if b in position))
     where = tuple(clusters.index(work.nodes[k].cluster) for k in inside)
-    shapes = tuple((work.clusters[c].type, work.clusters[c].repeat) for c in clusters)
+    # The cluster's own repeat count is left out: a run already merged still matches the next one.
+    shapes = (work.clusters[key].type, *((work.clusters[c].type, work.clusters[c].repeat) for c in clusters[1:]))
     return (shapes, tuple((work.nodes[k].sig, work.nodes[k].repeat) for k in inside), where, edges)
 
 
@@ -351,7 +376,7 @@ def _collapse_clusters(work: _Work) -> None:
             continue
         nodes, clusters = _members(work)
         parent = work.clusters[key].parent
-        siblings = [c for c in clusters[parent]]
+        siblings = list(clusters[parent])
         while True:
             index = siblings.index(key)
             if index + 1 >= len(siblings):
@@ -366,7 +391,8 @@ def _collapse_clusters(work: _Work) -> None:
             for a, b in zip(mine, theirs):
                 work.nodes[a].params += work.nodes[b].params
                 work.nodes[a].ops += work.nodes[b].ops
-            outside = [(a, s) for a, b in zip(mine, theirs) for s in work.succ[b] if s not in set(theirs)]
+            leaving = set(theirs)
+            outside = [(a, s) for a, b in zip(mine, theirs) for s in work.succ[b] if s not in leaving]
             for b in theirs:
                 work.drop(b, bridge=False)
             for a, s in outside:
@@ -383,8 +409,7 @@ def _chained(work: _Work, first: list[Key], second: list[Key]) -> bool:
     """Whether `second` reads only from `first`, `first` feeds only `second`, and nothing runs between."""
     a, b = set(first), set(second)
     order = list(work.nodes)
-    if order.index(second[0]) != order.index(first[-1]) + 1 or max(order.index(k) for k in first) > order.index(
-            second[0]):
+    if order.index(second[0]) != order.index(first[-1]) + 1:
         return False
     into_b = {p for k in second for p in work.pred[k] if p not in b}
     out_of_a = {s for k in first for s in work.succ[k] if s not in a}
@@ -392,7 +417,7 @@ def _chained(work: _Work, first: list[Key], second: list[Key]) -> bool:
 
 
 def _node_class(node: _Node) -> str:
-    if node.types == ["input"]:
+    if not node.ops:
         return INPUT
     multiplying = [op for op in node.ops if op.macs]
     if multiplying:
@@ -403,22 +428,20 @@ def _node_class(node: _Node) -> str:
     return next(c for c in CLASS_PRIORITY if c in present)
 
 
-def _window(node: _Node) -> Window | None:
+def _window(node: _Node, op_class: str) -> Window | None:
+    if op_class not in ("conv", "pool"):
+        return None
     windows = {op.window for op in node.ops if op.op_class in HEAVY}
     window = next(iter(windows)) if len(windows) == 1 else None
     return window if window is not None and window.kind in ("window", "transposed", "global", "upsample") else None
 
 
-def _output_shape(graph: Graph, node: _Node) -> tuple[int, ...]:
-    """The shape of the last value this node hands on (batch dimension left out)."""
+def _output_shape(graph: Graph, node: _Node, readers: dict[int, set[int]]) -> tuple[int, ...]:
+    """The shape of the last value this node hands on, without the batch dimension."""
     mine = {op.index for op in node.ops}
     produced = [v for op in node.ops for v in op.outputs]
-    leaving = set(graph.outputs)
-    for op in graph.ops:
-        if op.index not in mine:
-            leaving.update(op.inputs)
-    handed = [v for v in produced if v in leaving] or produced or list(graph.inputs)
-    shape = graph.values[max(handed) if handed != list(graph.inputs) else handed[0]].shape
+    handed = [v for v in produced if v in graph.outputs or readers.get(v, mine) - mine]
+    shape = graph.values[max(handed or produced)].shape
     return tuple(shape[1:]) if len(shape) > 1 else tuple(shape)
 
 
@@ -427,13 +450,18 @@ def _freeze(graph: Graph, work: _Work, model: str, depth: int) -> BlockGraph:
     total_macs = sum(op.macs for op in graph.ops)
     cluster_ids = {key: f"cluster_{i}" for i, key in enumerate(work.clusters)}
     node_ids = {key: f"n{i}" for i, key in enumerate(work.nodes)}
+    readers: dict[int, set[int]] = defaultdict(set)
+    for op in graph.ops:
+        for v in op.inputs:
+            readers[v].add(op.index)
     nodes = []
     for key, node in work.nodes.items():
         macs = sum(op.macs for op in node.ops)
+        op_class = _node_class(node)
         nodes.append(BlockNode(
             id=node_ids[key], name=node.name, last=node.last or node.name, type=" + ".join(node.types),
-            op_class=_node_class(node), window=_window(node),
-            output_shape=_output_shape(graph, node) if node.ops else _input_shape(graph, key[1]),
+            op_class=op_class, window=_window(node, op_class),
+            output_shape=_output_shape(graph, node, readers) if node.ops else _input_shape(graph, key[1]),
             params=node.params, macs=macs, repeat=node.repeat,
             cluster=cluster_ids[node.cluster] if node.cluster is not None else None,
             params_share=node.params / total_params if total_params else 0.0,
