@@ -6,10 +6,10 @@ what they report is what the analyzer traced, not what a builder says it built.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from math import prod
-from typing import Callable
 
 from analyzer.records import Graph, ModelProfile, OpNode
 
@@ -19,7 +19,7 @@ WEIGHTED = ("conv", "linear")
 JOINS = ("merge", "elementwise")
 
 
-@lru_cache(maxsize=None)
+@cache
 def zoo_profile(name: str) -> ModelProfile:
     """The profile of a zoo model at its standard input (profiles are frozen, so sharing is safe)."""
     import analyzer
@@ -50,7 +50,8 @@ class PathStats:
     join_share: float
 
 
-def path_stats(profile: ModelProfile, scope: str = "", weight: Callable[[OpNode], int] = weighted) -> PathStats:
+def path_stats(profile: ModelProfile, scope: str = "",
+               weight: Callable[[OpNode], int] = weighted) -> PathStats:
     """Count the paths of the op graph restricted to `scope`, with their longest and shortest lengths.
 
     One pass in execution order (a topological order): a value's paths are the sum over the inputs

@@ -14,8 +14,19 @@ from typing import Any
 from torch import nn
 
 import analyzer
-from analyzer.graphwalk import (PathStats, convolutions, head_params, in_channels, in_scope, is_depthwise,
-                                kernel, out_channels, path_stats, zoo_profile)
+from analyzer.graphwalk import (
+    PathStats,
+    convolutions,
+    head_params,
+    in_channels,
+    in_scope,
+    is_depthwise,
+    kernel,
+    out_channels,
+    path_stats,
+    zoo_profile,
+)
+from analyzer.records import LayerProfile, ModelProfile, OpNode
 
 
 @dataclass(frozen=True)
@@ -26,6 +37,7 @@ class Layer:
     depthwise: bool
     params: int
     macs: int
+    macs_per_position: int
     # The receptive field (h, w) of this layer's output, in input pixels of the compared module.
     receptive_field: tuple[int, int]
 
@@ -73,15 +85,18 @@ def measure(module: nn.Module, input_size: tuple[int, int, int]) -> Variant:
     profile = analyzer.profile(module, input_size=input_size)
     assert profile.graph is not None and profile.receptive_field is not None
     out = profile.graph.values[profile.graph.outputs[0]].shape
-    layers = tuple(_layer(module.get_submodule(row.name), row.params, row.macs, row.receptive_field.size)
-                   for row in profile.layers if row.macs and row.receptive_field)
+    layers = tuple(_layer(module.get_submodule(row.name), row) for row in profile.layers
+                   if row.macs and row.receptive_field)
     return Variant(input_size, profile.totals.params, profile.totals.macs,
                    profile.totals.macs // (out[-2] * out[-1]), profile.receptive_field.size, layers)
 
 
-def _layer(module: Any, params: int, macs: int, field: tuple[int, int]) -> Layer:
+def _layer(module: Any, row: LayerProfile) -> Layer:
+    height, width = row.output_shape[-2:]
+    assert row.receptive_field is not None
     return Layer(tuple(module.kernel_size), module.in_channels, module.out_channels,
-                 module.groups == module.in_channels > 1, params, macs, field)
+                 module.groups == module.in_channels > 1, row.params, row.macs, row.macs // (height * width),
+                 row.receptive_field.size)
 
 
 def compare(reference: nn.Module, alternative: nn.Module, input_size: tuple[int, int, int]) -> Comparison:
@@ -243,8 +258,9 @@ def depthwise_separable(model: str = "mobilenet_v1") -> DepthwiseSeparable:
         profile.totals.params)
 
 
-def _separable_row(profile: Any, depthwise: Any, pointwise: Any) -> SeparableRow:
+def _separable_row(profile: ModelProfile, depthwise: OpNode, pointwise: OpNode) -> SeparableRow:
     cin, cout, k = in_channels(profile, depthwise), out_channels(profile, pointwise), SEPARABLE_KERNEL
+    assert depthwise.window is not None and profile.graph is not None
     stride = depthwise.window.stride[0]
     size = profile.graph.values[depthwise.inputs[0]].shape[-1]
     separable = stack(conv(cin, cin, k, stride, groups=cin), conv(cin, cout, 1))
