@@ -23,24 +23,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
+def _int_at_least(minimum: int) -> Callable[[str], int]:
+    wanted = "a positive integer" if minimum == 1 else f"an integer of {minimum} or more"
 
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {wanted}, got {value}")
+        return value
 
-def _depth(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected an integer of 0 or more, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected an integer of 0 or more, got {value}")
-    return value
+    return parse
 
 
 def _load_model(name: str) -> Any:
@@ -117,8 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("profile", help="per-layer parameters, MACs, FLOPs, memory and receptive fields")
     p.add_argument("model", help="a zoo name (see `analyzer list`), package.module:attr or path/to/file.py:attr")
     p.add_argument("--input-size", help="per-sample input shape C,H,W; several inputs separated by ';' or spaces")
-    p.add_argument("--batch-size", type=_positive_int, default=1)
-    p.add_argument("--depth", type=_depth, help="fold modules deeper than this into their parent")
+    p.add_argument("--batch-size", type=_int_at_least(1), default=1)
+    p.add_argument("--depth", type=_int_at_least(0), help="fold modules deeper than this into their parent")
     p.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
     p.add_argument("--output", help="write to this file instead of standard output")
     p.add_argument("--device", choices=("meta", "cpu", "cuda"), default="meta")
@@ -127,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("diagram", help="a graphviz diagram of the traced graph")
     p.add_argument("model")
     p.add_argument("--input-size")
-    p.add_argument("--depth", type=_depth, default=1)
+    p.add_argument("--depth", type=_int_at_least(0), default=1)
     p.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
     p.add_argument("--direction", choices=("TB", "LR"), default="TB")
     p.add_argument("--heat", choices=("macs", "params", "none"), default="none")
@@ -140,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-sizes", default="1,2,4,8,16,32,64")
     p.add_argument("--dtype", default="float32", help="float32, float16 or bfloat16")
     p.add_argument("--channels-last", action="store_true")
-    p.add_argument("--repeats", type=_positive_int, default=None, help="timed runs per batch size")
+    p.add_argument("--repeats", type=_int_at_least(1), default=None, help="timed runs per batch size")
     p.add_argument("--out", help="JSON file to write (default: data/runtime/<device>.json)")
     p.set_defaults(run=cmd_bench)
     return parser
