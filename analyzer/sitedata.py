@@ -1,8 +1,10 @@
-"""Everything the documentation site shows, collected once as one plain, JSON-serialisable dict.
+"""Everything the documentation site shows, collected once as one plain dict.
 
 This is the COLLECT half of the site: it profiles the zoo, reads the measured runtimes and asks the
 idea, claim and diagram modules for their results. The templates and charts under `analyzer/render/`
-receive only this dict (numbers, strings, lists), never a model or a profile object.
+receive only this dict, never a model or a profile object: models and runtimes are JSON types
+(dicts, lists, numbers, strings); ideas and claims are the frozen dataclasses of numbers and strings
+that `analyzer.ideas` and `analyzer.claims` define, which their own templates read.
 
 The pieces written beside this one (runtime measurements, design ideas, claims, diagrams) are
 optional: a module that is not there yet leaves its part of the dict empty, and the pages say so.
@@ -64,8 +66,11 @@ def _predecessors(specs: list[registry.ArchSpec]) -> dict[str, str | None]:
 
 def _comparison(this: ModelProfile, other: ModelProfile, name: str) -> dict[str, Any]:
     a, b = this.totals, other.totals
-    return {"name": name, "params_ratio": a.params / b.params, "macs_ratio": a.macs / b.macs if b.macs else None,
-            "params_delta": a.params - b.params, "macs_delta": a.macs - b.macs}
+    return {
+        "name": name,
+        "params_ratio": a.params / b.params,
+        "macs_ratio": a.macs / b.macs if b.macs else None,
+    }
 
 
 def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
@@ -74,9 +79,25 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
     top1 = _imagenet_top1(spec)
     totals = prof.totals
     return {
-        **{k: plain(getattr(spec, k)) for k in (
-            "name", "display_name", "family", "year", "authors", "title", "paper", "input_shape",
-            "output_shape", "task", "ideas", "variant_of", "differences", "options")},
+        **{
+            k: plain(getattr(spec, k))
+            for k in (
+                "name",
+                "display_name",
+                "family",
+                "year",
+                "authors",
+                "title",
+                "paper",
+                "input_shape",
+                "output_shape",
+                "task",
+                "ideas",
+                "variant_of",
+                "differences",
+                "options",
+            )
+        },
         "paper_url": spec.paper_url,
         "published": {"params": plain(spec.params), "macs": plain(spec.macs)},
         "accuracy": plain(spec.accuracy),
@@ -91,30 +112,23 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
     }
 
 
-def _runtime(directory: Path) -> list[dict[str, Any]]:
-    """Measured runtimes per device, batch sizes as sorted rows (JSON keys cannot be integers)."""
-    runtime = _optional("analyzer.runtime")
-    if runtime is None or not directory.is_dir():
-        return []
+def _runtime(results: list[Any]) -> list[dict[str, Any]]:
+    """Measured runtimes per device in the runtime JSON form, each model's batches as sorted rows."""
+    from analyzer.runtime import to_dict
+
+    def row(batch: str, measured: dict[str, Any]) -> dict[str, Any]:
+        latency = measured.pop("latency_ms")
+        return {"batch": int(batch), **measured, **latency}
+
     devices = []
-    for result in runtime.load_results(str(directory)):
-        models = {}
-        for name, m in sorted(result.models.items()):
-            batches = sorted(int(b) for b in m.latency_ms)
-            models[name] = {
-                "batches": [{"batch": b, **plain(_at(m.latency_ms, b)), "throughput": _at(m.throughput, b),
-                             "peak_memory_bytes": _at(getattr(m, "peak_memory_bytes", {}) or {}, b)}
-                            for b in batches],
-                "layers": plain(getattr(m, "layers", None)),
-                "roofline": plain(getattr(m, "roofline", None)),
-            }
-        devices.append({"device": plain(result.device), "models": models})
+    for result in results:
+        form = to_dict(result)
+        for m in form["models"].values():
+            m["batches"] = [
+                row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))
+            ]
+        devices.append(form)
     return devices
-
-
-def _at(by_batch: dict[Any, Any], batch: int) -> Any:
-    """A per-batch value whether the loader kept integer keys or the JSON's string keys."""
-    return by_batch.get(batch, by_batch.get(str(batch)))
 
 
 def linear_fit(xs: list[float], ys: list[float]) -> dict[str, float] | None:
@@ -139,41 +153,43 @@ def _fits(devices: list[dict[str, Any]], models: list[dict[str, Any]]) -> None:
     for device in devices:
         points = sorted(
             (macs[name], row["median"], name)
-            for name, m in device["models"].items() if name in macs
-            for row in m["batches"] if row["batch"] == FIT_BATCH and row.get("median") is not None)
-        device["fit"] = {"batch": FIT_BATCH, "points": [{"name": n, "macs": x, "latency_ms": y} for x, y, n in points],
-                         "line": linear_fit([p[0] for p in points], [p[1] for p in points])}
+            for name, m in device["models"].items()
+            if name in macs
+            for row in m["batches"]
+            if row["batch"] == FIT_BATCH and row.get("median") is not None
+        )
+        device["fit"] = {
+            "batch": FIT_BATCH,
+            "points": [{"name": n, "macs": x, "latency_ms": y} for x, y, n in points],
+            "line": linear_fit([p[0] for p in points], [p[1] for p in points]),
+        }
 
 
-def _ideas_and_claims(models: list[dict[str, Any]]) -> tuple[Any, Any]:
-    ideas = _optional("analyzer.ideas")
-    claims = _optional("analyzer.claims")
-    return (plain(ideas.all_ideas()) if ideas is not None else None,
-            plain(claims.all_claims()) if claims is not None else None)
-
-
-def _diagrams(names: list[str]) -> dict[str, str | None]:
-    diagram = _optional("analyzer.diagram")
-    return {n: diagram.diagram_svg(n, depth=1) if diagram is not None else None for n in names}
-
-
-def collect(runtime_dir: str | Path = "data/runtime", diagrams: bool = True) -> dict[str, Any]:
+def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
     """The site's data: per model its metadata, profile and comparisons; runtimes; ideas; claims."""
     specs = registry.specs()
     profiles = {s.name: profile(s.name) for s in specs}
     models = [_model(s, profiles[s.name]) for s in specs]
     previous = _predecessors(specs)
+    diagram = _optional("analyzer.diagram")
     for s, m in zip(specs, models):
         before = previous[s.name]
         m["predecessor"] = _comparison(profiles[s.name], profiles[before], before) if before else None
-        m["paper_model"] = (_comparison(profiles[s.name], profiles[s.variant_of], s.variant_of)
-                            if s.variant_of else None)
+        m["paper_model"] = (
+            _comparison(profiles[s.name], profiles[s.variant_of], s.variant_of) if s.variant_of else None
+        )
         m["variants"] = [v.name for v in specs if v.variant_of == s.name]
-    svgs = _diagrams([s.name for s in specs]) if diagrams else {}
-    for m in models:
-        m["diagram"] = svgs.get(m["name"])
-    runtime = _runtime(Path(runtime_dir))
-    _fits(runtime, models)
-    ideas, claims = _ideas_and_claims(models)
-    return {"models": models, "runtime": runtime, "ideas": ideas, "claims": claims,
-            "idea_tags": list(registry.IDEAS)}
+        m["diagram"] = diagram.diagram_svg(s.name, depth=1) if diagram is not None else None
+    runtime = _optional("analyzer.runtime")
+    results = runtime.load_results(runtime_dir) if runtime is not None and Path(runtime_dir).is_dir() else []
+    devices = _runtime(results)
+    _fits(devices, models)
+    ideas = _optional("analyzer.ideas")
+    claims = _optional("analyzer.claims")
+    return {
+        "models": models,
+        "runtime": devices,
+        "idea_tags": list(registry.IDEAS),
+        "ideas": ideas.all_ideas() if ideas is not None else None,
+        "claims": claims.all_claims(results) if claims is not None else None,
+    }

@@ -9,6 +9,7 @@ scheme supplies them. Output is deterministic: ids come from chart names and JSO
 from __future__ import annotations
 
 import json
+import math
 import re
 import zlib
 from typing import Any
@@ -53,22 +54,45 @@ def chart_html(name: str, figure: Figure, height: int = 440) -> str:
     """The placeholder and the figure JSON that charts.js turns into a plot."""
     ident = "chart-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     # `<`, `>` and `&` escaped so that no string in the data can close the script element.
-    payload = (json.dumps(figure, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-               .replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
-    return (f'<div class="chart" id="{ident}" data-figure="{ident}-data" style="height: {height}px"></div>\n'
-            f'<script type="application/json" id="{ident}-data">{payload}</script>\n')
+    payload = (
+        json.dumps(figure, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+    return (
+        f'<div class="chart" id="{ident}" data-figure="{ident}-data" style="height: {height}px"></div>\n'
+        f'<script type="application/json" id="{ident}-data">{payload}</script>\n'
+    )
 
 
-def _layout(x_title: str, y_title: str, x_log: bool = False, y_log: bool = False, **extra: Any) -> dict[str, Any]:
+def _layout(
+    x_title: str,
+    y_title: str,
+    xaxis: dict[str, Any] | None = None,
+    yaxis: dict[str, Any] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A figure layout; `xaxis`/`yaxis` add to (or override) the axes, `extra` to the layout's top level."""
     layout: dict[str, Any] = {
-        "xaxis": {"title": {"text": x_title}, "type": "log" if x_log else "-", "automargin": True},
-        "yaxis": {"title": {"text": y_title}, "type": "log" if y_log else "-", "automargin": True},
+        "xaxis": {"title": {"text": x_title}, "automargin": True, **(xaxis or {})},
+        "yaxis": {"title": {"text": y_title}, "automargin": True, **(yaxis or {})},
         "margin": {"l": 60, "r": 20, "t": 20, "b": 50},
         "hovermode": "closest",
         "legend": {"orientation": "h", "y": -0.2},
     }
     layout.update(extra)
     return layout
+
+
+# Log-axis tick spacing: "D2" labels 1, 2 and 5 of each decade (every digit would crowd an axis of
+# several decades); log10(2) puts a tick on every power of two, the batch sizes.
+DECADES = "D2"
+POWERS_OF_TWO = math.log10(2)
+
+
+def _log(dtick: str | float | None = None) -> dict[str, Any]:
+    return {"type": "log", "dtick": dtick} if dtick is not None else {"type": "log"}
 
 
 def _families(models: list[Model]) -> list[str]:
@@ -86,12 +110,21 @@ def _hover(m: Model) -> list[str]:
     t = m["profile"]["totals"]
     head = m["headline"] or {}
     top1 = f"{head['top1']:g}%" if head.get("top1") is not None else "no published figure"
-    return [page_path(m["name"]), m["display_name"], si(t["macs"]), si(t["params"]), top1,
-            head.get("protocol", ""), str(m["year"])]
+    return [
+        page_path(m["name"]),
+        m["display_name"],
+        si(t["macs"]),
+        si(t["params"]),
+        top1,
+        head.get("protocol", ""),
+        str(m["year"]),
+    ]
 
 
-HOVER = ("<b>%{customdata[1]}</b> (%{customdata[6]})<br>MACs %{customdata[2]}, params %{customdata[3]}"
-         "<br>top-1 %{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>")
+HOVER = (
+    "<b>%{customdata[1]}</b> (%{customdata[6]})<br>MACs %{customdata[2]}, params %{customdata[3]}"
+    "<br>top-1 %{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"
+)
 
 
 def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[str, Any]]:
@@ -100,13 +133,19 @@ def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[s
     for family in _families(models):
         members = [m for m in models if m["family"] == family]
         colour = family_colour(family)
-        traces.append({
-            "type": "scatter", "mode": "markers", "name": family,
-            "x": [x(m) for m in members], "y": [y(m) for m in members],
-            "customdata": [_hover(m) for m in members], "hovertemplate": HOVER,
-            "marker": {"color": colour, "size": 11, "line": {"width": 1, "color": "rgba(0,0,0,0.35)"}},
-            **trace,
-        })
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": family,
+                "x": [x(m) for m in members],
+                "y": [y(m) for m in members],
+                "customdata": [_hover(m) for m in members],
+                "hovertemplate": HOVER,
+                "marker": {"color": colour, "size": 11, "line": {"width": 1, "color": "rgba(0,0,0,0.35)"}},
+                **trace,
+            }
+        )
     return traces
 
 
@@ -117,26 +156,37 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
     traces = _by_family(plotted, lambda m: m["profile"]["totals"]["macs"] / 1e9, lambda m: m["imagenet_top1"])
     for trace, family in zip(traces, _families(plotted)):
         members = [m for m in plotted if m["family"] == family]
-        trace["marker"].update({
-            "size": [m["profile"]["totals"]["params"] for m in members], "sizemode": "area",
-            "sizeref": 2.0 * largest / max_diameter ** 2, "sizemin": 4, "opacity": 0.75})
-        trace["mode"] = "markers+text"
-        trace["text"] = [m["display_name"] for m in members]
-        trace["textposition"] = "top center"
-        trace["textfont"] = {"size": 10}
+        trace["marker"].update(
+            {
+                "size": [m["profile"]["totals"]["params"] for m in members],
+                "sizemode": "area",
+                "sizeref": 2.0 * largest / max_diameter**2,
+                "sizemin": 4,
+                "opacity": 0.75,
+            }
+        )
         del trace["marker"]["line"]
-    return {"data": traces, "layout": _layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", x_log=True)}
+    return {
+        "data": traces,
+        "layout": _layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=_log(DECADES)),
+    }
 
 
 def _bars(models: list[Model], values: list[float], y_title: str, hover_value: str) -> Figure:
     return {
-        "data": [{
-            "type": "bar", "x": [m["display_name"] for m in models], "y": values,
-            "marker": {"color": [family_colour(m["family"]) for m in models]},
-            "customdata": [_hover(m) for m in models],
-            "hovertemplate": f"<b>%{{x}}</b><br>{hover_value}<br><i>%{{customdata[5]}}</i><extra></extra>",
-        }],
-        "layout": _layout("", y_title, xaxis_tickangle=-45, showlegend=False),
+        "data": [
+            {
+                "type": "bar",
+                "x": [m["display_name"] for m in models],
+                "y": values,
+                "marker": {"color": [family_colour(m["family"]) for m in models]},
+                "customdata": [_hover(m) for m in models],
+                "hovertemplate": (
+                    f"<b>%{{x}}</b><br>{hover_value}<br><i>%{{customdata[5]}}</i><extra></extra>"
+                ),
+            }
+        ],
+        "layout": _layout("", y_title, xaxis={"tickangle": -45}, showlegend=False),
     }
 
 
@@ -149,9 +199,13 @@ def accuracy_bars(models: list[Model]) -> Figure:
 def accuracy_density(models: list[Model]) -> Figure:
     """Chart 2b: top-1 points per million parameters (Canziani et al.'s accuracy density)."""
     plotted = imagenet_models(models)
-    figure = _bars(plotted, [m["accuracy_density"] for m in plotted], "top-1 % per million parameters",
-                   "%{y:.3g} % per M params (params %{customdata[3]})")
-    figure["layout"]["yaxis"]["type"] = "log"
+    figure = _bars(
+        plotted,
+        [m["accuracy_density"] for m in plotted],
+        "top-1 % per million parameters",
+        "%{y:.3g} % per M params (params %{customdata[3]})",
+    )
+    figure["layout"]["yaxis"].update(_log(DECADES))
     return figure
 
 
@@ -159,38 +213,56 @@ def timeline_accuracy(models: list[Model]) -> Figure:
     """Chart 6a: ImageNet top-1 against the year the paper appeared."""
     plotted = imagenet_models(models)
     offsets = _year_offsets(plotted)
-    return {"data": _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"]),
-            "layout": _layout("year", "ImageNet top-1 (%)", xaxis_dtick=1)}
+    return {
+        "data": _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"]),
+        "layout": _layout("year", "ImageNet top-1 (%)", xaxis=_years(plotted)),
+    }
 
 
 def timeline_macs(models: list[Model]) -> Figure:
     """Chart 6b: MACs per image against year, every model (its own standard input)."""
     offsets = _year_offsets(models)
-    return {"data": _by_family(models, lambda m: m["year"] + offsets[m["name"]],
-                               lambda m: m["profile"]["totals"]["macs"] / 1e9),
-            "layout": _layout("year", "G-MACs per image (log scale)", y_log=True, xaxis_dtick=1)}
+    return {
+        "data": _by_family(
+            models, lambda m: m["year"] + offsets[m["name"]], lambda m: m["profile"]["totals"]["macs"] / 1e9
+        ),
+        "layout": _layout(
+            "year", "G-MACs per image (log scale)", xaxis=_years(models, 2), yaxis=_log(DECADES)
+        ),
+    }
+
+
+def _years(models: list[Model], dtick: int = 1) -> dict[str, Any]:
+    """A year axis whose span shows every plotted year from its tick to the next."""
+    years = [m["year"] for m in models]
+    return {"dtick": dtick, "range": [min(years), max(years) + 1]}
 
 
 def _year_offsets(models: list[Model]) -> dict[str, float]:
-    """Spread the models of one year a little along the axis so that their points do not hide each other."""
+    """Spread the models of one year, in history order, across that year's span of the axis (from its
+    tick towards the next) so that their points do not hide each other."""
     out: dict[str, float] = {}
     for year in {m["year"] for m in models}:
         same = [m["name"] for m in models if m["year"] == year]
         for i, name in enumerate(same):
-            out[name] = 0.6 * ((i + 0.5) / len(same) - 0.5)
+            out[name] = 0.1 + 0.8 * (i + 0.5) / len(same)
     return out
 
 
 def rf_accuracy(models: list[Model]) -> Figure:
     """Chart 6c: the final receptive field (pixels, height) against top-1."""
     plotted = [m for m in imagenet_models(models) if m["profile"]["receptive_field"]]
-    return {"data": _by_family(plotted, lambda m: m["profile"]["receptive_field"]["size"][0],
-                               lambda m: m["imagenet_top1"]),
-            "layout": _layout("receptive field of the last spatial layer (px, log scale)", "ImageNet top-1 (%)",
-                              x_log=True)}
+    return {
+        "data": _by_family(
+            plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"]
+        ),
+        "layout": _layout(
+            "receptive field of the last spatial layer (px, log scale)", "ImageNet top-1 (%)", xaxis=_log()
+        ),
+    }
 
 
-def _device_label(device: dict[str, Any]) -> str:
+def device_label(device: dict[str, Any]) -> str:
     d = device["device"]
     return f"{d.get('name', d.get('kind', 'device'))} ({d.get('dtype', 'float32')})"
 
@@ -206,22 +278,35 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
         m = known[name]
         rows = [r for r in device["models"][name]["batches"] if r.get(value) is not None]
         dash = dash_index[m["family"]] = dash_index.get(m["family"], -1) + 1
-        traces.append({
-            "type": "scatter", "mode": "lines+markers", "name": m["display_name"],
-            "x": [r["batch"] for r in rows], "y": [r[value] for r in rows],
-            "line": {"color": family_colour(m["family"]), "dash": DASHES[dash % len(DASHES)]},
-            "hovertemplate": f"<b>{m['display_name']}</b><br>batch %{{x}}: %{{y:.4g}}<extra></extra>",
-        })
-    return {"data": traces, "layout": _layout("batch size (log scale)", y_title, x_log=True, y_log=True,
-                                               legend={"orientation": "v"})}
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": m["display_name"],
+                "x": [r["batch"] for r in rows],
+                "y": [r[value] for r in rows],
+                "line": {"color": family_colour(m["family"]), "dash": DASHES[dash % len(DASHES)]},
+                "hovertemplate": f"<b>{m['display_name']}</b><br>batch %{{x}}: %{{y:.4g}}<extra></extra>",
+            }
+        )
+    return {
+        "data": traces,
+        "layout": _layout(
+            "batch size (log scale)",
+            y_title,
+            yaxis=_log(),
+            xaxis=_log(POWERS_OF_TWO),
+            legend={"orientation": "v"},
+        ),
+    }
 
 
 def latency_by_batch(device: dict[str, Any], models: list[Model]) -> Figure:
-    return _model_lines(device, models, "median", f"median latency per batch (ms), {_device_label(device)}")
+    return _model_lines(device, models, "median", f"median latency per batch (ms), {device_label(device)}")
 
 
 def throughput_by_batch(device: dict[str, Any], models: list[Model]) -> Figure:
-    return _model_lines(device, models, "throughput", f"images per second, {_device_label(device)}")
+    return _model_lines(device, models, "throughput", f"images per second, {device_label(device)}")
 
 
 def macs_latency(device: dict[str, Any], models: list[Model]) -> Figure:
@@ -229,41 +314,92 @@ def macs_latency(device: dict[str, Any], models: list[Model]) -> Figure:
     fit = device["fit"]
     known = {m["name"]: m for m in models}
     points = [p for p in fit["points"] if p["name"] in known]
-    traces = _by_family([known[p["name"]] for p in points], lambda m: m["profile"]["totals"]["macs"] / 1e9,
-                        lambda m: next(p["latency_ms"] for p in points if p["name"] == m["name"]))
+    traces = _by_family(
+        [known[p["name"]] for p in points],
+        lambda m: m["profile"]["totals"]["macs"] / 1e9,
+        lambda m: next(p["latency_ms"] for p in points if p["name"] == m["name"]),
+    )
     for trace in traces:
         trace["hovertemplate"] = HOVER.replace("<extra>", "<br>latency %{y:.4g} ms<extra>")
     line = fit["line"]
     if line:
         xs = [min(p["macs"] for p in points), max(p["macs"] for p in points)]
-        traces.append({"type": "scatter", "mode": "lines", "name": f"least squares, R² = {line['r2']:.2f}",
-                       "x": [x / 1e9 for x in xs], "y": [line["slope"] * x + line["intercept"] for x in xs],
-                       "line": {"color": "#888888", "dash": "dash"}, "hoverinfo": "skip"})
-    return {"data": traces, "layout": _layout("G-MACs per image",
-                                              f"median latency at batch {fit['batch']} (ms), {_device_label(device)}")}
-
-
-def layer_costs(model: Model) -> Figure:
-    """Chart 5: MACs and parameters of each layer that has either, in execution order."""
-    rows = [r for r in model["profile"]["layers"] if r["macs"] or r["params"]]
-    names = [r["name"] for r in rows]
-    hover = [[r["type"], shape(r["output_shape"]), si(r["macs"]), grouped(r["params"])] for r in rows]
-    template = ("<b>%{x}</b> (%{customdata[0]})<br>output %{customdata[1]}<br>MACs %{customdata[2]}, "
-                "params %{customdata[3]}<extra></extra>")
-    colour = family_colour(model["family"])
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "name": f"least squares, R² = {line['r2']:.2f}",
+                "x": [x / 1e9 for x in xs],
+                "y": [line["slope"] * x + line["intercept"] for x in xs],
+                "line": {"color": "#888888", "dash": "dash"},
+                "hoverinfo": "skip",
+            }
+        )
     return {
-        "data": [
-            {"type": "bar", "name": "MACs", "x": names, "y": [r["macs"] for r in rows], "customdata": hover,
-             "hovertemplate": template, "marker": {"color": colour}, "yaxis": "y"},
-            {"type": "bar", "name": "parameters", "x": names, "y": [r["params"] for r in rows], "customdata": hover,
-             "hovertemplate": template, "marker": {"color": "#888888"}, "yaxis": "y2"},
-        ],
-        "layout": _layout("", "MACs", showlegend=False, bargap=0.1,
-                          xaxis={"anchor": "y2", "showticklabels": len(rows) <= 60, "tickangle": -60,
-                                 "automargin": True, "type": "category"},
-                          yaxis={"domain": [0.54, 1], "title": {"text": "MACs"}, "automargin": True},
-                          yaxis2={"domain": [0, 0.46], "title": {"text": "parameters"}, "automargin": True}),
+        "data": traces,
+        "layout": _layout(
+            "G-MACs per image", f"median latency at batch {fit['batch']} (ms), {device_label(device)}"
+        ),
     }
+
+
+def layer_costs(model: Model, times: dict[str, float] | None = None, device: str = "") -> Figure:
+    """Chart 5: MACs, parameters and (where measured) time of each layer, in execution order."""
+    times = times or {}
+    rows = [r for r in model["profile"]["layers"] if r["macs"] or r["params"] or times.get(r["name"])]
+    names = [r["name"] for r in rows]
+    hover = [
+        [
+            r["type"],
+            shape(r["output_shape"]),
+            si(r["macs"]),
+            grouped(r["params"]),
+            f"{times[r['name']]:.3g} ms" if r["name"] in times else "not measured",
+        ]
+        for r in rows
+    ]
+    template = (
+        "<b>%{x}</b> (%{customdata[0]})<br>output %{customdata[1]}<br>MACs %{customdata[2]}, "
+        "params %{customdata[3]}<br>time %{customdata[4]}<extra></extra>"
+    )
+    panels = [
+        ("MACs", [r["macs"] for r in rows], family_colour(model["family"])),
+        ("parameters", [r["params"] for r in rows], "#888888"),
+    ]
+    if times:
+        panels.append((f"time (ms), {device}", [times.get(r["name"], 0) for r in rows], "#d62728"))
+    # Panels stacked top to bottom, sharing the layer axis, with a small gap between them.
+    height = (1 - 0.06 * (len(panels) - 1)) / len(panels)
+    layout = _layout(
+        "layers, in the order they run",
+        "",
+        showlegend=False,
+        bargap=0.1,
+        xaxis={
+            "anchor": f"y{len(panels)}",
+            "showticklabels": len(rows) <= 60,
+            "tickangle": -60,
+            "type": "category",
+        },
+    )
+    data = []
+    for i, (title, values, colour) in enumerate(panels):
+        top = 1 - i * (height + 0.06)
+        axis = "yaxis" if i == 0 else f"yaxis{i + 1}"
+        layout[axis] = {"domain": [top - height, top], "title": {"text": title}, "automargin": True}
+        data.append(
+            {
+                "type": "bar",
+                "name": title,
+                "x": names,
+                "y": values,
+                "customdata": hover,
+                "hovertemplate": template,
+                "marker": {"color": colour},
+                "yaxis": "y" if i == 0 else f"y{i + 1}",
+            }
+        )
+    return {"data": data, "layout": layout}
 
 
 def receptive_growth(model: Model) -> Figure:
@@ -271,17 +407,45 @@ def receptive_growth(model: Model) -> Figure:
     rows = [r for r in model["profile"]["layers"] if r["receptive_field"]]
     height = model["input_shape"][-2]
     return {
-        "data": [{"type": "scatter", "mode": "lines+markers", "name": "receptive field",
-                  "x": [r["name"] for r in rows], "y": [r["receptive_field"]["size"][0] for r in rows],
-                  "line": {"color": family_colour(model["family"]), "shape": "hv"},
-                  "hovertemplate": "<b>%{x}</b><br>receptive field %{y} px<extra></extra>"}],
-        "layout": _layout("", "receptive field (px, height)", showlegend=False,
-                          xaxis={"showticklabels": len(rows) <= 60, "tickangle": -60, "automargin": True,
-                                 "type": "category"},
-                          shapes=[{"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": height, "y1": height,
-                                   "line": {"dash": "dot", "color": "#888888"}}],
-                          annotations=[{"xref": "paper", "x": 0, "y": height, "xanchor": "left", "yanchor": "bottom",
-                                        "text": f"input height {height} px", "showarrow": False}]),
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": "receptive field",
+                "x": [r["name"] for r in rows],
+                "y": [r["receptive_field"]["size"][0] for r in rows],
+                "line": {"color": family_colour(model["family"]), "shape": "hv"},
+                "hovertemplate": "<b>%{x}</b><br>receptive field %{y} px<extra></extra>",
+            }
+        ],
+        "layout": _layout(
+            "layers, in the order they run",
+            "receptive field (px, height)",
+            showlegend=False,
+            xaxis={"showticklabels": len(rows) <= 60, "tickangle": -60, "type": "category"},
+            shapes=[
+                {
+                    "type": "line",
+                    "xref": "paper",
+                    "x0": 0,
+                    "x1": 1,
+                    "y0": height,
+                    "y1": height,
+                    "line": {"dash": "dot", "color": "#888888"},
+                }
+            ],
+            annotations=[
+                {
+                    "xref": "paper",
+                    "x": 0,
+                    "y": height,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "text": f"input height {height} px",
+                    "showarrow": False,
+                }
+            ],
+        ),
     }
 
 
@@ -289,18 +453,36 @@ def model_runtime(model: Model, devices: list[dict[str, Any]]) -> Figure:
     """One model's median latency against batch size on every measured device, p10-p90 as error bars."""
     traces = []
     for i, device in enumerate(devices):
-        rows = [r for r in device["models"].get(model["name"], {}).get("batches", []) if r.get("median") is not None]
+        rows = [
+            r
+            for r in device["models"].get(model["name"], {}).get("batches", [])
+            if r.get("median") is not None
+        ]
         if not rows:
             continue
         trace = {
-            "type": "scatter", "mode": "lines+markers", "name": _device_label(device),
-            "x": [r["batch"] for r in rows], "y": [r["median"] for r in rows],
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": device_label(device),
+            "x": [r["batch"] for r in rows],
+            "y": [r["median"] for r in rows],
             "line": {"dash": DASHES[i % len(DASHES)]},
             "hovertemplate": "batch %{x}: %{y:.4g} ms<extra>%{fullData.name}</extra>",
         }
         if all(r.get("p10") is not None and r.get("p90") is not None for r in rows):
-            trace["error_y"] = {"type": "data", "symmetric": False, "array": [r["p90"] - r["median"] for r in rows],
-                                "arrayminus": [r["median"] - r["p10"] for r in rows]}
+            trace["error_y"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": [r["p90"] - r["median"] for r in rows],
+                "arrayminus": [r["median"] - r["p10"] for r in rows],
+            }
         traces.append(trace)
-    return {"data": traces, "layout": _layout("batch size (log scale)", "median latency (ms, log scale)",
-                                              x_log=True, y_log=True)}
+    return {
+        "data": traces,
+        "layout": _layout(
+            "batch size (log scale)",
+            "median latency (ms, log scale)",
+            yaxis=_log(),
+            xaxis=_log(POWERS_OF_TWO),
+        ),
+    }

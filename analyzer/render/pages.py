@@ -8,9 +8,11 @@ comment naming what it receives, and an undefined name fails the build (StrictUn
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import jinja2
 
@@ -39,6 +41,13 @@ def percent(value: float | None) -> str:
     return f"{value:g}%" if value is not None else ""
 
 
+def significant(value: float | None) -> str:
+    """Three significant figures without an exponent: 2607.6 -> '2,608', 0.38 -> '0.38'."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
 def cell(text: Any) -> str:
     """Free text made safe for one Markdown table cell."""
     return " ".join(str(text).split()).replace("|", "\\|")
@@ -56,14 +65,23 @@ def facts(model: Model) -> dict[str, Any]:
     rf = p["receptive_field"]
     head = model["headline"] or {}
     return {
-        "name": model["name"], "display_name": model["display_name"], "year": model["year"],
-        "params": si(t["params"]), "params_exact": grouped(t["params"]),
-        "macs": si(t["macs"]), "macs_exact": grouped(t["macs"]), "flops": si(t["flops"]),
-        "weights_size": binary_bytes(t["weight_bytes"]), "weights_fp16": binary_bytes(model["weight_bytes_fp16"]),
+        "name": model["name"],
+        "display_name": model["display_name"],
+        "year": model["year"],
+        "params": si(t["params"]),
+        "params_exact": grouped(t["params"]),
+        "macs": si(t["macs"]),
+        "macs_exact": grouped(t["macs"]),
+        "flops": si(t["flops"]),
+        "weights_size": binary_bytes(t["weight_bytes"]),
+        "weights_fp16": binary_bytes(model["weight_bytes_fp16"]),
         "peak_activations": binary_bytes(t["peak_activation_bytes"]),
-        "rf": f"{field(rf)} px" if rf else "", "rf_layer": rf["layer"] if rf else "",
-        "top1": percent(head.get("top1")), "top1_protocol": head.get("protocol", ""),
-        "input": shape(model["input_shape"]), "conv_layers": model["conv_layers"],
+        "rf": f"{field(rf)} px" if rf else "",
+        "rf_layer": rf["layer"] if rf else "",
+        "top1": percent(head.get("top1")),
+        "top1_protocol": head.get("protocol", ""),
+        "input": shape(model["input_shape"]),
+        "conv_layers": model["conv_layers"],
     }
 
 
@@ -72,14 +90,25 @@ def model_page(name: str) -> str:
     return f"history/{name}.md"
 
 
+def relative(target: str, page: str) -> str:
+    """A link from `page` to `target` (both relative to the docs root; `target` may carry an anchor)."""
+    path, _, anchor = target.partition("#")
+    return posixpath.relpath(path, posixpath.dirname(page) or ".") + (f"#{anchor}" if anchor else "")
+
+
 @dataclass(frozen=True)
 class Site:
     """The site's data, indexed, and the helpers every text template may call."""
 
-    models: list[Model]
     data: dict[str, Any]
+    # Idea slug -> its page, for the ideas that have a template.
+    idea_pages: dict[str, str]
 
     @property
+    def models(self) -> list[Model]:
+        return self.data["models"]
+
+    @cached_property
     def by_name(self) -> dict[str, Model]:
         return {m["name"]: m for m in self.models}
 
@@ -99,25 +128,56 @@ class Site:
         def link(name: str) -> str:
             if name not in models:
                 raise PageError(f"link names unknown model {name!r}")
-            target = posixpath.relpath(model_page(name), posixpath.dirname(page) or ".")
-            return f"[{models[name]['display_name']}]({target})"
+            return f"[{models[name]['display_name']}]({relative(model_page(name), page)})"
 
         return link
 
+    def tag_links(self, page: str) -> dict[str, str]:
+        """Each idea tag's link from `page`: the idea page that explains it, else its index section."""
+        target = {tag: f"ideas/index.md#{tag}" for tag in self.data["idea_tags"]}
+        for idea in self.data["ideas"] or []:
+            if idea.slug in self.idea_pages:
+                target.update({tag: self.idea_pages[idea.slug] for tag in idea.tags})
+        return {tag: relative(t, page) for tag, t in target.items()}
+
     def text_context(self, page: str) -> dict[str, Any]:
         """What history, idea and claim texts receive: contracts section 3."""
-        return {"models": {m["name"]: facts(m) for m in self.models}, "ratio": self.ratio, "link": self.linker(page)}
+        return {
+            "models": {m["name"]: facts(m) for m in self.models},
+            "ratio": self.ratio,
+            "link": self.linker(page),
+        }
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
-                             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, autoescape=False)
-    env.filters.update(si=si, grouped=grouped, bytes=binary_bytes, shape=shape, field=field, rf=rf_cell,
-                       ratio=ratio_text, percent=percent, cell=cell, colour=charts.family_colour)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters.update(
+        si=si,
+        grouped=grouped,
+        sig=significant,
+        device=charts.device_label,
+        bytes=binary_bytes,
+        shape=shape,
+        field=field,
+        rf=rf_cell,
+        ratio=ratio_text,
+        percent=percent,
+        cell=cell,
+        colour=charts.family_colour,
+    )
     return env
 
 
-def _render(env: jinja2.Environment, template: str | jinja2.Template, context: dict[str, Any], origin: str) -> str:
+def _render(
+    env: jinja2.Environment, template: str | jinja2.Template, context: dict[str, Any], origin: str
+) -> str:
     try:
         compiled = env.get_template(template) if isinstance(template, str) else template
         return compiled.render(**context)
@@ -146,19 +206,37 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
     text = render_text(env, source, site, page, m=facts(model)) if source.is_file() else None
     models = site.by_name
     devices = [d for d in site.data["runtime"] if name in d["models"]]
-    figures = {"layers": charts.chart_html("layers", charts.layer_costs(model), height=520)}
-    if model["profile"]["receptive_field"]:
-        figures["rf"] = charts.chart_html("receptive-field", charts.receptive_growth(model), height=380)
-    if devices:
-        figures["runtime"] = charts.chart_html("runtime", charts.model_runtime(model, devices), height=380)
+    timed = next((d for d in devices if d["models"][name]["layers"]), None)
+    times = {r["name"]: r["time_ms"] for r in timed["models"][name]["layers"]["rows"]} if timed else None
+    figures = {
+        "layers": charts.chart_html(
+            "layers",
+            charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
+            height=700 if timed else 520,
+        ),
+        "rf": (
+            charts.chart_html("receptive-field", charts.receptive_growth(model), height=380)
+            if model["profile"]["receptive_field"]
+            else None
+        ),
+        "runtime": charts.chart_html("runtime", charts.model_runtime(model, devices), height=380)
+        if devices
+        else None,
+    }
     return {
-        "model": model, "m": facts(model), "history": text, "figures": figures, "devices": devices,
+        "model": model,
+        "m": facts(model),
+        "history": text,
+        "figures": figures,
+        "devices": devices,
+        "timed": timed,
         "previous": _neighbour(site.models[index - 1] if index else None),
         "next": _neighbour(site.models[index + 1] if index + 1 < len(site.models) else None),
         "predecessor": models[model["predecessor"]["name"]] if model["predecessor"] else None,
         "paper_model": models[model["variant_of"]] if model["variant_of"] else None,
         "variants": [models[v] for v in model["variants"]],
         "facts": {m["name"]: facts(m) for m in site.models},
+        "tag_links": site.tag_links(page),
     }
 
 
@@ -175,12 +253,20 @@ def _comparison_figures(site: Site) -> dict[str, Any]:
     }
     devices = []
     for i, device in enumerate(site.data["runtime"]):
-        devices.append({
-            "device": device["device"], "fit": device["fit"]["line"], "fit_batch": device["fit"]["batch"],
-            "latency": charts.chart_html(f"latency-{i}", charts.latency_by_batch(device, models), height=520),
-            "throughput": charts.chart_html(f"throughput-{i}", charts.throughput_by_batch(device, models), height=520),
-            "macs_latency": charts.chart_html(f"macs-latency-{i}", charts.macs_latency(device, models)),
-        })
+        devices.append(
+            {
+                "device": device["device"],
+                "fit": device["fit"]["line"],
+                "fit_batch": device["fit"]["batch"],
+                "latency": charts.chart_html(
+                    f"latency-{i}", charts.latency_by_batch(device, models), height=520
+                ),
+                "throughput": charts.chart_html(
+                    f"throughput-{i}", charts.throughput_by_batch(device, models), height=520
+                ),
+                "macs_latency": charts.chart_html(f"macs-latency-{i}", charts.macs_latency(device, models)),
+            }
+        )
     figures["devices"] = devices
     return figures
 
@@ -202,40 +288,84 @@ class Rendered:
     nav: list[Any]
 
 
-def render_site(data: dict[str, Any], templates: Path = TEMPLATES, history: Path = HISTORY,
-                handwritten: tuple[str, ...] = ()) -> Rendered:
+def render_site(
+    data: dict[str, Any],
+    templates: Path = TEMPLATES,
+    history: Path = HISTORY,
+    handwritten: tuple[str, ...] = (),
+) -> Rendered:
     """Every generated page, and the navigation over them and the hand-written pages given."""
     env = environment(templates)
-    site = Site(data["models"], data)
-    models = site.models
-    figures = _comparison_figures(site)
-    common = {"models": models, "facts": {m["name"]: facts(m) for m in models}, "runtime": batch_one(site),
-              "figures": figures}
-    pages = {
-        "index.md": _render(env, "home.md.jinja", common, "home.md.jinja"),
-        "comparison.md": _render(env, "comparison.md.jinja", common, "comparison.md.jinja"),
-        "timeline.md": _render(env, "timeline.md.jinja", common, "timeline.md.jinja"),
-        "reference/devices.md": _render(env, "devices.md.jinja", {"devices": data["runtime"]}, "devices.md.jinja"),
+    ideas = data["ideas"] or []
+    written = {
+        i.slug: f"ideas/{i.slug}.md" for i in ideas if (templates / "ideas" / f"{i.slug}.md.jinja").is_file()
     }
+    site = Site(data, written)
+    models = site.models
+    common = {
+        "models": models,
+        "facts": {m["name"]: facts(m) for m in models},
+        "runtime": batch_one(site),
+        "figures": _comparison_figures(site),
+        "tag_links": site.tag_links("index.md"),
+    }
+    pages = {
+        name: _render(env, f"{name.removesuffix('.md')}.md.jinja", common, name)
+        for name in ("home.md", "comparison.md", "timeline.md")
+    }
+    pages["index.md"] = pages.pop("home.md")
+    pages["reference/devices.md"] = _render(
+        env, "devices.md.jinja", {"devices": data["runtime"]}, "devices.md.jinja"
+    )
     for i, model in enumerate(models):
-        pages[model_page(model["name"])] = _render(env, "model.md.jinja", model_context(site, i, env, history),
-                                                   f"model.md.jinja for {model['name']}")
+        pages[model_page(model["name"])] = _render(
+            env, "model.md.jinja", model_context(site, i, env, history), f"model.md.jinja for {model['name']}"
+        )
     topics = sorted((history / "topics").glob("*.md")) if (history / "topics").is_dir() else []
     for source in topics:
         page = f"history/topics/{source.name}"
         pages[page] = render_text(env, source, site, page)
-    idea_pages = _ideas(env, templates, site, pages)
-    claims = templates / "claims.md.jinja"
-    pages["claims.md"] = (_render(env, "claims.md.jinja", {**site.text_context("claims.md"), "claims": data["claims"]},
-                                  "claims.md.jinja") if claims.is_file() and data["claims"] is not None
-                          else _render(env, "pending.md.jinja", {"title": "Claims checked", "what": "claims"},
-                                       "pending.md.jinja"))
+    for idea in ideas:
+        page = site.idea_pages.get(idea.slug)
+        if page:
+            pages[page] = _render(
+                env,
+                f"ideas/{idea.slug}.md.jinja",
+                {**site.text_context(page), "idea": idea, "ideas": ideas},
+                page,
+            )
+    introduced = {tag: [m for m in models if tag in m["ideas"]] for tag in data["idea_tags"]}
+    pages["ideas/index.md"] = _render(
+        env,
+        "ideas_index.md.jinja",
+        {
+            "ideas": ideas,
+            "pending": data["ideas"] is None,
+            "introduced": introduced,
+            "pages": {slug: page.removeprefix("ideas/") for slug, page in site.idea_pages.items()},
+        },
+        "ideas/index.md",
+    )
+    pages["claims.md"] = (
+        _render(
+            env, "claims.md.jinja", {**site.text_context("claims.md"), "claims": data["claims"]}, "claims.md"
+        )
+        if (templates / "claims.md.jinja").is_file() and data["claims"] is not None
+        else _render(
+            env,
+            "pending.md.jinja",
+            {"title": "Claims checked", "what": "checked claims of the source article"},
+            "claims.md",
+        )
+    )
     reference = sorted(p for p in handwritten if p.startswith("reference/")) + ["reference/devices.md"]
     nav = [
         {"Home": "index.md"},
-        {"History": [{m["display_name"]: model_page(m["name"])} for m in models]
-         + ([{"Topics": [f"history/topics/{s.name}" for s in topics]}] if topics else [])},
-        {"Design ideas": ["ideas/index.md", *idea_pages]},
+        {
+            "History": [{m["display_name"]: model_page(m["name"])} for m in models]
+            + ([{"Topics": [f"history/topics/{s.name}" for s in topics]}] if topics else [])
+        },
+        {"Design ideas": ["ideas/index.md", *site.idea_pages.values()]},
         {"Claims checked": "claims.md"},
         {"Comparison": "comparison.md"},
         {"Timeline": "timeline.md"},
@@ -243,21 +373,3 @@ def render_site(data: dict[str, Any], templates: Path = TEMPLATES, history: Path
         {"Reference": reference},
     ]
     return Rendered(pages, nav)
-
-
-def _ideas(env: jinja2.Environment, templates: Path, site: Site, pages: dict[str, str]) -> list[str]:
-    """The ideas index and one page per idea template (templates/ideas/<slug>.md.jinja); adds to `pages`."""
-    ideas = site.data["ideas"]
-    sources = sorted((templates / "ideas").glob("*.md.jinja")) if ideas is not None else []
-    by_slug = ideas if isinstance(ideas, dict) else {}
-    written = []
-    for source in sources:
-        slug = source.name.removesuffix(".md.jinja")
-        page = f"ideas/{slug}.md"
-        context = {**site.text_context(page), "idea": by_slug.get(slug), "ideas": ideas}
-        pages[page] = _render(env, f"ideas/{source.name}", context, f"ideas/{source.name}")
-        written.append(page)
-    tags = {tag: [m for m in site.models if tag in m["ideas"]] for tag in site.data["idea_tags"]}
-    pages["ideas/index.md"] = _render(env, "ideas_index.md.jinja", {
-        "tags": tags, "pages": [{"page": p.removeprefix("ideas/"), "title": title_of(pages[p], p)} for p in written]}, "ideas_index.md.jinja")
-    return written

@@ -1,0 +1,139 @@
+"""`python -m analyzer.site build --output DIR`: the documentation site, built all or nothing.
+
+The hand-written pages of `site/` and the pages rendered from `templates/` are assembled into a
+temporary docs directory, mkdocs builds it with the committed `mkdocs.yml` in strict mode, and only
+then does the result replace DIR. A build that fails at any step leaves the previous site as it was.
+Two builds of the same tree are byte-for-byte identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+HANDWRITTEN = ROOT / "site"
+CONFIG = ROOT / "mkdocs.yml"
+# site/assets/charts.js loads plotly.js from this path, relative to the site root.
+PLOTLY_TARGET = "assets/vendor/plotly.min.js"
+
+
+class SiteBuildError(Exception):
+    """A build that cannot complete; the message says which step and why."""
+
+
+def handwritten_pages(source: Path = HANDWRITTEN) -> tuple[str, ...]:
+    return tuple(sorted(p.relative_to(source).as_posix() for p in source.rglob("*.md")))
+
+
+def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> None:
+    """The docs directory: hand-written files, generated pages and the local copy of plotly.js."""
+    shutil.copytree(source, docs)
+    for page, text in sorted(pages.items()):
+        target = docs / page
+        if target.exists():
+            raise SiteBuildError(f"generated page {page} would overwrite the hand-written site/{page}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    plotly = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
+    (docs / PLOTLY_TARGET).parent.mkdir(parents=True, exist_ok=True)
+    (docs / PLOTLY_TARGET).write_bytes(plotly.read_bytes())
+
+
+def run_mkdocs(docs: Path, out: Path, nav: list[Any], config: Path = CONFIG) -> None:
+    """`mkdocs build --strict` of `docs` into `out`, with the generated navigation."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    try:
+        build(load_config(str(config), docs_dir=str(docs), site_dir=str(out), nav=nav, strict=True))
+    except MkDocsException as exc:
+        raise SiteBuildError(f"mkdocs build failed: {exc}") from exc
+    # Without a site_url the sitemap lists no addresses, only the build date (which would also make two
+    # builds differ): it is dropped rather than shipped half-empty.
+    for name in ("sitemap.xml", "sitemap.xml.gz"):
+        (out / name).unlink(missing_ok=True)
+
+
+def replace_dir(new: Path, target: Path) -> None:
+    """Put `new` where `target` is with two renames; the old tree is deleted only after the swap."""
+    old = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        old.rmdir()
+        target.rename(old)
+    try:
+        new.rename(target)
+    except BaseException:
+        if old is not None:
+            old.rename(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old)
+
+
+def build_site(
+    output: Path,
+    keep_docs: Path | None = None,
+    runtime_dir: Path = Path("data/runtime"),
+    templates: Path | None = None,
+) -> int:
+    """Collect, render, build and swap in; returns the number of pages."""
+    from analyzer import sitedata
+    from analyzer.render import pages as render
+
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.build-", dir=output.parent))
+    handwritten = handwritten_pages()
+    try:
+        data = sitedata.collect(runtime_dir)
+        rendered = render.render_site(data, templates=templates or render.TEMPLATES, handwritten=handwritten)
+        docs, built = work / "docs", work / "site"
+        assemble(docs, rendered.pages)
+        run_mkdocs(docs, built, rendered.nav)
+        if keep_docs is not None:
+            Path(keep_docs).resolve().parent.mkdir(parents=True, exist_ok=True)
+            replace_dir(docs, Path(keep_docs).resolve())
+        replace_dir(built, output)
+        return len(rendered.pages) + len(handwritten)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analyzer.site", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    p = sub.add_parser("build", help="build the static site into a directory, replacing it only on success")
+    p.add_argument("--output", required=True, type=Path, help="directory the built site replaces")
+    p.add_argument("--keep-docs", type=Path, help="also keep the generated Markdown docs in this directory")
+    p.add_argument(
+        "--runtime-dir",
+        type=Path,
+        default=Path("data/runtime"),
+        help="measured runtimes to show (default: data/runtime)",
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    start = time.monotonic()
+    try:
+        count = build_site(args.output, args.keep_docs, args.runtime_dir)
+    # ValueError: a page that does not render (PageError) or a runtime file that breaks its schema.
+    except (SiteBuildError, ValueError) as exc:
+        sys.stderr.write(f"analyzer.site: error: {exc}; the previous site in {args.output} is untouched\n")
+        return 2
+    sys.stdout.write(f"site: {count} pages in {args.output} ({time.monotonic() - start:.1f} s)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

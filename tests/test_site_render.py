@@ -1,0 +1,385 @@
+"""The site's rendering functions on small hand-made data: charts, facts, templates, the atomic build.
+
+Templates and charts receive plain dicts only, so every input here is written out by hand; the
+expected figures are worked out in the comments, not produced by the code under test.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from analyzer import registry, site
+from analyzer.render import charts, pages
+from analyzer.sitedata import IMAGENET, _predecessors, linear_fit
+
+
+def layer(name: str, params: int, macs: int, out: list[int], rf: int | None, whole: bool = False) -> dict:
+    field = {"size": [rf, rf], "stride": [1, 1], "padding": [0, 0]} if rf else None
+    return {
+        "name": name,
+        "type": "Conv2d",
+        "depth": 1,
+        "calls": 1,
+        "input_shapes": [],
+        "output_shape": out,
+        "params": params,
+        "trainable_params": params,
+        "macs": macs,
+        "flops": 2 * macs,
+        "flops_by_class": {},
+        "activation_bytes": 0,
+        "weight_bytes": 4 * params,
+        "bytes_moved": 0,
+        "arithmetic_intensity": 0.0,
+        "ops": [],
+        "receptive_field": field,
+        "sees_whole_input": whole,
+    }
+
+
+def model(
+    name: str,
+    family: str,
+    year: int,
+    params: int,
+    macs: int,
+    top1: float | None = None,
+    dataset: str = IMAGENET,
+    rf: int | None = 100,
+    variant_of: str | None = None,
+) -> dict:
+    """The plain dict `analyzer.sitedata.collect` gives for one model, with two layers."""
+    head = (
+        {
+            "top1": top1,
+            "top5": None,
+            "protocol": f"{name} protocol",
+            "source": f"{name} source",
+            "confidence": "VS",
+            "dataset": dataset,
+        }
+        if top1 is not None
+        else None
+    )
+    layers = [
+        layer("conv", params - 10, macs - 100, [1, 8, 4, 4], rf),
+        layer("fc", 10, 100, [1, 10], None, True),
+    ]
+    return {
+        "name": name,
+        "display_name": name.upper(),
+        "family": family,
+        "year": year,
+        "authors": ["A. Author"],
+        "title": f"The {name} paper",
+        "paper": "arXiv:0000.00000",
+        "paper_url": "https://arxiv.org/abs/0000.00000",
+        "input_shape": [3, 224, 224],
+        "output_shape": [10],
+        "task": "ImageNet classification",
+        "ideas": ["relu"],
+        "variant_of": variant_of,
+        "differences": "a different stride." if variant_of else "",
+        "options": {},
+        "published": {"params": None, "macs": None},
+        "accuracy": [head] if head else [],
+        "headline": head,
+        "imagenet_top1": top1 if dataset == IMAGENET else None,
+        "accuracy_density": top1 / (params / 1e6) if top1 is not None and dataset == IMAGENET else None,
+        "profile": {
+            "totals": {
+                "params": params,
+                "trainable_params": params,
+                "macs": macs,
+                "flops": 2 * macs,
+                "flops_by_class": {},
+                "activation_bytes": 0,
+                "peak_activation_bytes": 3 * 2**20,
+                "weight_bytes": 4 * params,
+                "bytes_moved": 0,
+            },
+            "receptive_field": (
+                {"size": [rf, rf], "stride": [1, 1], "padding": [0, 0], "layer": "conv"} if rf else None
+            ),
+            "layers": layers,
+        },
+        "summary": layers,
+        "conv_layers": 1,
+        "weight_bytes_fp16": 2 * params,
+        "predecessor": None,
+        "paper_model": None,
+        "variants": [],
+        "diagram": "<svg><g/></svg>",
+    }
+
+
+def zoo() -> list[dict]:
+    models = [
+        model("lenet", "LeNet", 1998, 60_000, 400_000, 99.05, dataset="MNIST test"),
+        model("alex", "AlexNet", 2012, 61_000_000, 724_000_000, 57.1),
+        model("vgg", "VGG", 2014, 138_000_000, 15_500_000_000, 71.5),
+        model("vgg_tv", "VGG", 2014, 138_000_000, 15_500_000_000, 72.0, variant_of="vgg"),
+        model("overfeat", "OverFeat", 2013, 145_000_000, 2_800_000_000),
+        model("mlp", "Cireșan", 2010, 12_000_000, 12_000_000, rf=None),
+    ]
+    models[2]["predecessor"] = {
+        "name": "alex",
+        "params_ratio": 138 / 61,
+        "macs_ratio": 15_500 / 724,
+    }
+    models[2]["variants"] = ["vgg_tv"]
+    models[3]["paper_model"] = {
+        "name": "vgg",
+        "params_ratio": 1.0,
+        "macs_ratio": 1.0,
+    }
+    return models
+
+
+def data(models: list[dict] | None = None) -> dict:
+    return {
+        "models": models or zoo(),
+        "runtime": [],
+        "ideas": None,
+        "claims": None,
+        "idea_tags": list(registry.IDEAS),
+    }
+
+
+def embedded(html: str) -> dict:
+    """The figure JSON inside a chart's script element."""
+    return json.loads(re.search(r'<script type="application/json" id="[^"]+">(.*)</script>', html).group(1))
+
+
+# --- charts -------------------------------------------------------------------------------------------
+
+
+def test_bubble_chart_has_one_point_per_model_with_an_imagenet_accuracy():
+    figure = charts.bubble(zoo())
+    points = {name for trace in figure["data"] for name in (c[1] for c in trace["customdata"])}
+    # alex, vgg and vgg_tv: lenet's figure is MNIST, overfeat and mlp have none.
+    assert points == {"ALEX", "VGG", "VGG_TV"}
+    assert sum(len(t["x"]) for t in figure["data"]) == 3
+    vgg = next(t for t in figure["data"] if t["name"] == "VGG")
+    assert vgg["x"] == [15.5, 15.5] and vgg["y"] == [71.5, 72.0]
+    assert vgg["marker"]["size"] == [138_000_000, 138_000_000]
+    assert vgg["customdata"][0][0] == "history/vgg.html"
+
+
+def test_bubble_area_scale_makes_the_largest_model_the_largest_bubble():
+    figure = charts.bubble(zoo(), max_diameter=50)
+    # plotly.js's area mode draws a marker of size s with radius sqrt((s / 2) / sizeref): the largest
+    # model, 138 M, gets a 50 px diameter and one of a quarter of its size half of that.
+    sizeref = figure["data"][0]["marker"]["sizeref"]
+    assert 2 * (138_000_000 / 2 / sizeref) ** 0.5 == pytest.approx(50)
+    assert 2 * (138_000_000 / 4 / 2 / sizeref) ** 0.5 == pytest.approx(25)
+
+
+def test_every_chart_colours_a_family_alike():
+    models = zoo()
+    bars = charts.accuracy_bars(models)["data"][0]
+    by_name = dict(zip(bars["x"], bars["marker"]["color"]))
+    assert by_name["VGG"] == by_name["VGG_TV"] == charts.FAMILY_COLOURS["VGG"]
+    for figure in (charts.bubble(models), charts.timeline_accuracy(models), charts.timeline_macs(models)):
+        for trace in figure["data"]:
+            assert trace["marker"]["color"] == charts.FAMILY_COLOURS[trace["name"]]
+
+
+def test_family_colours_are_distinct_stable_and_cover_the_registry():
+    assert len(set(charts.FAMILY_COLOURS.values())) == len(charts.FAMILY_COLOURS)
+    assert {s.family for s in registry.specs()} <= set(charts.FAMILY_COLOURS)
+    # A family without an assigned colour gets the same spare colour on every call.
+    assert charts.family_colour("NewNet") == charts.family_colour("NewNet")
+    assert charts.family_colour("NewNet") in charts.SPARE_COLOURS
+
+
+def test_accuracy_density_is_top1_per_million_parameters():
+    bars = charts.accuracy_density(zoo())["data"][0]
+    # 57.1 / 61 = 0.936..., 71.5 / 138 = 0.518...
+    assert bars["y"][:2] == pytest.approx([57.1 / 61, 71.5 / 138])
+
+
+def test_chart_html_is_deterministic_and_cannot_close_its_script():
+    models = zoo()
+    models[1]["display_name"] = "</script><script>alert(1)"
+    html = charts.chart_html("Bubble chart", charts.bubble(models))
+    assert html == charts.chart_html("Bubble chart", charts.bubble(models))
+    assert 'id="chart-bubble-chart"' in html and 'data-figure="chart-bubble-chart-data"' in html
+    assert "</script><script>" not in html
+    figure = embedded(html)
+    assert figure == json.loads(json.dumps(charts.bubble(models)))
+
+
+def test_macs_latency_line_is_the_fitted_line():
+    models = zoo()
+    device = {
+        "device": {"name": "cpu"},
+        "models": {},
+        "fit": {
+            "batch": 1,
+            "points": [
+                {"name": "alex", "macs": 1e9, "latency_ms": 3.0},
+                {"name": "vgg", "macs": 3e9, "latency_ms": 7.0},
+            ],
+            "line": {"slope": 2e-9, "intercept": 1.0, "r2": 1.0, "n": 2},
+        },
+    }
+    line = charts.macs_latency(device, models)["data"][-1]
+    # x in G-MACs; y = 2 ms per G-MAC * x + 1 ms.
+    assert line["x"] == [1.0, 3.0] and line["y"] == pytest.approx([3.0, 7.0])
+
+
+def test_linear_fit_against_hand_computed_lines():
+    assert linear_fit([1, 2, 3], [2, 4, 6]) == pytest.approx({"slope": 2, "intercept": 0, "r2": 1, "n": 3})
+    # Mean 2; the line 0.5x + 1 leaves residuals -0.5, 1, -0.5: 1.5 of a total 2 unexplained.
+    assert linear_fit([1, 2, 3], [1, 3, 2]) == pytest.approx(
+        {"slope": 0.5, "intercept": 1, "r2": 0.25, "n": 3}
+    )
+    assert linear_fit([1, 2], [1, 2]) is None
+
+
+def test_each_model_is_compared_with_the_previous_paper_network():
+    specs = registry.specs()
+    order = [s.name for s in specs]
+    papers = [s.name for s in specs if s.variant_of is None]
+    for name, before in _predecessors(specs).items():
+        earlier = [p for p in papers if order.index(p) < order.index(name)]
+        assert before == (earlier[-1] if earlier else None), name
+
+
+# --- facts and text helpers ---------------------------------------------------------------------------
+
+
+def test_facts_are_formatted_as_the_history_texts_expect():
+    m = pages.facts(zoo()[2])
+    assert m["params"] == "138 M" and m["params_exact"] == "138,000,000"
+    assert m["macs"] == "15.5 G" and m["flops"] == "31 G"
+    # 4 bytes x 138 M = 526 MiB; fp16 half of it.
+    assert m["weights_size"] == "526 MiB" and m["weights_fp16"] == "263 MiB"
+    assert m["rf"] == "100 px" and m["rf_layer"] == "conv" and m["top1"] == "71.5%"
+    assert m["input"] == "3x224x224" and m["peak_activations"] == "3 MiB"
+    assert pages.facts(zoo()[5])["rf"] == ""
+
+
+def test_rectangular_receptive_field_reads_height_by_width():
+    m = zoo()[1]
+    m["profile"]["receptive_field"]["size"] = [212, 260]
+    assert pages.facts(m)["rf"] == "212x260 px"
+
+
+def test_ratio_text():
+    assert pages.ratio_text(8.47) == "8.5x"
+    assert pages.ratio_text(2306.4) == "2,306x"
+    assert pages.ratio_text(0.0431) == "0.043x"
+
+
+def test_ratio_and_link_helpers():
+    s = pages.Site(data(), {})
+    # 138 M / 61 M parameters.
+    assert s.ratio("vgg", "alex", "params") == "2.3x"
+    assert s.linker("history/vgg.md")("alex") == "[ALEX](alex.md)"
+    assert s.linker("history/topics/gap.md")("alex") == "[ALEX](../alex.md)"
+    assert s.linker("claims.md")("alex") == "[ALEX](history/alex.md)"
+    with pytest.raises(pages.PageError, match="unknown model 'nope'"):
+        s.ratio("nope", "alex", "params")
+    with pytest.raises(pages.PageError, match="ratio key"):
+        s.ratio("vgg", "alex", "depth")
+
+
+# --- templates ----------------------------------------------------------------------------------------
+
+
+def test_every_template_opens_with_its_context():
+    for path in sorted(pages.TEMPLATES.rglob("*.jinja")):
+        text = path.read_text()
+        assert text.startswith("{#") and "Context:" in text.split("#}")[0], path
+
+
+def test_pages_render_with_strict_undefined(tmp_path):
+    history = tmp_path / "history"
+    history.mkdir()
+    (history / "vgg.md").write_text(
+        "## The idea\n\n{{ m.display_name }} has {{ m.params }}, {{ ratio('vgg', 'alex', 'params') }} "
+        "as many as {{ link('alex') }}; {{ models.alex.macs }} for AlexNet.\n"
+    )
+    rendered = pages.render_site(data(), history=history, handwritten=("methodology.md", "reference/cli.md"))
+    vgg = rendered.pages["history/vgg.md"]
+    assert "VGG has 138 M, 2.3x as many as [ALEX](alex.md); 724 M for AlexNet." in vgg
+    assert "History not written yet" in rendered.pages["history/alex.md"]
+    assert "[VGG_TV](vgg_tv.md): a different stride." in vgg
+    assert "[&larr; ALEX](alex.md)" in vgg and "[VGG_TV &rarr;](vgg_tv.md)" in vgg
+    # The comparison table has a row per model, the home table one per paper model.
+    assert rendered.pages["comparison.md"].count("](history/") >= 2 * len(zoo())
+    assert all(f"history/{m['name']}.md" in json.dumps(rendered.nav) for m in zoo())
+    assert {"index.md", "comparison.md", "timeline.md", "claims.md", "ideas/index.md"} <= set(rendered.pages)
+
+
+def test_a_history_text_with_an_undefined_name_fails_naming_its_file(tmp_path):
+    (tmp_path / "alex.md").write_text("{{ m.depth }} layers\n")
+    with pytest.raises(pages.PageError, match=r"alex\.md.*depth"):
+        pages.render_site(data(), history=tmp_path)
+
+
+# --- the atomic build ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_site(monkeypatch):
+    """`site.build_site` over the hand-made zoo instead of the profiled one."""
+    monkeypatch.setattr("analyzer.sitedata.collect", lambda runtime_dir: data())
+
+
+def test_build_replaces_the_previous_site(tmp_path, small_site):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "stale.html").write_text("old")
+    site.build_site(out)
+    assert not (out / "stale.html").exists()
+    assert (out / "history" / "vgg.html").is_file() and (out / site.PLOTLY_TARGET).is_file()
+    assert [p.name for p in tmp_path.iterdir()] == ["site"]
+
+
+@pytest.mark.parametrize("break_it, error", [("template", pages.PageError), ("mkdocs", site.SiteBuildError)])
+def test_a_failing_build_leaves_the_previous_site_untouched(tmp_path, small_site, break_it, error):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    for source in pages.TEMPLATES.glob("*.jinja"):
+        (templates / source.name).write_text(source.read_text())
+    # An undefined name stops the rendering; a link to a missing page stops mkdocs --strict.
+    broken = "{{ no_such_name }}" if break_it == "template" else "[gone](no-such-page.md)"
+    (templates / "timeline.md.jinja").write_text((templates / "timeline.md.jinja").read_text() + broken)
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "index.html").write_text("previous site")
+    with pytest.raises(error, match="no_such_name" if break_it == "template" else "mkdocs"):
+        site.build_site(out, templates=templates)
+    assert [p.name for p in out.iterdir()] == ["index.html"]
+    assert (out / "index.html").read_text() == "previous site"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site", "templates"]
+
+
+def test_replace_dir_swaps_and_keeps_the_old_tree_on_failure(tmp_path, monkeypatch):
+    old, new = tmp_path / "target", tmp_path / "new"
+    old.mkdir()
+    (old / "a").write_text("old")
+    new.mkdir()
+    (new / "b").write_text("new")
+    real_rename = Path.rename
+
+    def refuse_the_new_tree(self: Path, target: Path) -> Path:
+        if self == new:
+            raise OSError("disk full")
+        return real_rename(self, target)
+
+    monkeypatch.setattr(Path, "rename", refuse_the_new_tree)
+    with pytest.raises(OSError):
+        site.replace_dir(new, old)
+    assert (old / "a").read_text() == "old"
+    monkeypatch.undo()
+    site.replace_dir(new, old)
+    assert [p.name for p in old.iterdir()] == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["target"]
