@@ -159,3 +159,13 @@ def test_a_real_process_prints_no_traceback():
                             capture_output=True, text=True)
     assert result.returncode == 2 and result.stdout == ""
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_written_files_get_the_usual_permissions(capsys, tmp_path):
+    import os
+
+    target = tmp_path / "lenet.csv"
+    run(capsys, "profile", "lenet5", "--format", "csv", "--output", str(target))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask
