@@ -117,3 +117,49 @@ def support(field: GradientField) -> tuple[tuple[int, int], tuple[int, int]]:
     rows = [i for i, row in enumerate(field.magnitude) if any(v > 0 for v in row)]
     cols = [j for j in range(len(field.magnitude[0])) if any(row[j] > 0 for row in field.magnitude)]
     return (rows[0], rows[-1]), (cols[0], cols[-1])
+
+
+@dataclass(frozen=True)
+class EmpiricalField:
+    """What the site draws: the gradient field on a coarse grid, and the theoretical field's box."""
+
+    layer: str
+    input_size: tuple[int, int]
+    unit: tuple[int, int]
+    # Input pixels per grid cell along each axis; `magnitude` is the cell mean, rounded.
+    cell: int
+    magnitude: tuple[tuple[float, ...], ...]
+    # The theoretical field of `unit`, clipped to the image: ((first row, last row), (first col, last col)).
+    box: tuple[tuple[int, int], tuple[int, int]]
+    # Share of the gradient's total mass inside the centre box of half the theoretical field's side.
+    central_share: float
+
+
+def empirical_field(name: str, max_cells: int = 56) -> EmpiricalField | None:
+    """Luo et al.'s effective field of a zoo model's last spatial layer, at its standard input."""
+    from analyzer import build, spec
+    from analyzer.profiler import profile
+
+    report = profile(name)
+    if report.receptive_field is None or report.receptive_field_layer is None:
+        return None
+    shape = tuple(spec(name).input_shape)
+    with torch.random.fork_rng():
+        field = gradient_field(build(name), report.receptive_field_layer, shape)  # type: ignore[arg-type]
+    rf = report.receptive_field
+    height, width = shape[1], shape[2]
+    box = tuple(
+        (max(0, int(u * s - p)), min(size - 1, int(u * s - p) + r - 1))
+        for u, s, p, r, size in zip(field.unit, rf.stride, rf.padding, rf.size, (height, width))
+    )
+    grid = torch.tensor(field.magnitude)
+    cell = max(1, -(-max(height, width) // max_cells))
+    pooled = torch.nn.functional.avg_pool2d(grid[None, None], cell, ceil_mode=True)[0, 0]
+    pooled = pooled / (pooled.max() or 1.0)
+    half = [((lo + hi) / 2, (hi - lo + 1) / 4) for lo, hi in box]
+    rows = slice(max(0, int(half[0][0] - half[0][1])), int(half[0][0] + half[0][1]) + 1)
+    cols = slice(max(0, int(half[1][0] - half[1][1])), int(half[1][0] + half[1][1]) + 1)
+    share = float(grid[rows, cols].sum() / grid.sum()) if float(grid.sum()) else 0.0
+    magnitude = tuple(tuple(round(float(v), 3) for v in row) for row in pooled.tolist())
+    return EmpiricalField(field.layer, (height, width), field.unit, cell, magnitude, box,  # type: ignore[arg-type]
+                          round(share, 3))

@@ -17,10 +17,14 @@ import importlib
 from pathlib import Path
 from typing import Any
 
-from analyzer import registry
+from analyzer import erf, registry
 from analyzer.profiler import profile, summarise
 from analyzer.records import ModelProfile
 
+# The empirical (gradient) receptive field costs a CPU forward and backward pass, about 50 s for the
+# whole zoo here; the site draws it for one network of each design step instead.
+ERF_MODELS = ("lenet5", "alexnet", "nin", "vgg16", "googlenet", "inception_v3", "resnet50",
+              "squeezenet1_0", "mobilenet_v1")
 # The chart of runtime against operation count compares every model at one batch size.
 FIT_BATCH = 1
 IMAGENET = "ImageNet-1k val"
@@ -180,6 +184,7 @@ def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
         )
         m["variants"] = [v.name for v in specs if v.variant_of == s.name]
         m["diagram"] = diagram.diagram_svg(s.name, depth=1) if diagram is not None else None
+        m["erf"] = plain(erf.empirical_field(s.name)) if s.name in ERF_MODELS else None
     runtime = _optional("analyzer.runtime")
     results = runtime.load_results(runtime_dir) if runtime is not None and Path(runtime_dir).is_dir() else []
     devices = _runtime(results)

@@ -124,3 +124,18 @@ def test_gradient_support_of_small_stacks():
 def test_gradient_support_equals_the_analytic_field(name, size, layer, fits):
     channels = analyzer.spec(name).input_shape[0]
     assert assert_gradient_matches(analyzer.build(name), (channels, size, size), layer) == fits
+
+
+def test_empirical_field_lies_inside_the_theoretical_box():
+    from analyzer.erf import empirical_field
+
+    field = empirical_field("squeezenet1_0")
+    (top, bottom), (left, right) = field.box
+    assert 0 < top < bottom < 223 and 0 < left < right < 223  # the field fits inside the image
+    cell = field.cell
+    for i, row in enumerate(field.magnitude):
+        for j, value in enumerate(row):
+            outside = (i + 1) * cell <= top or i * cell > bottom or (j + 1) * cell <= left or j * cell > right
+            if outside:
+                assert value == 0, (i, j)
+    assert max(max(row) for row in field.magnitude) == 1.0 and 0 < field.central_share < 1

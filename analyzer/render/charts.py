@@ -449,6 +449,34 @@ def receptive_growth(model: Model) -> Figure:
     }
 
 
+def effective_field(model: Model) -> Figure:
+    """Gradient magnitude of a centre unit over the input, with its theoretical field as a box."""
+    field = model["erf"]
+    cell = field["cell"]
+    centres = [[(i + 0.5) * cell for i in range(len(axis))]
+               for axis in (field["magnitude"], field["magnitude"][0])]
+    (top, bottom), (left, right) = field["box"]
+    return {
+        "data": [{
+            "type": "heatmap",
+            "z": field["magnitude"],
+            "x": centres[1],
+            "y": centres[0],
+            "colorscale": "Viridis",
+            "colorbar": {"title": {"text": "|gradient|"}},
+            "hovertemplate": "row %{y} px, column %{x} px<br>relative gradient %{z}<extra></extra>",
+        }],
+        "layout": _layout(
+            "input column (px)",
+            "input row (px)",
+            showlegend=False,
+            yaxis={"autorange": "reversed", "scaleanchor": "x"},
+            shapes=[{"type": "rect", "x0": left, "x1": right + 1, "y0": top, "y1": bottom + 1,
+                     "line": {"color": "#e15759", "width": 2, "dash": "dot"}}],
+        ),
+    }
+
+
 def model_runtime(model: Model, devices: list[dict[str, Any]]) -> Figure:
     """One model's median latency against batch size on every measured device, p10-p90 as error bars."""
     traces = []

@@ -219,6 +219,9 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
             if model["profile"]["receptive_field"]
             else None
         ),
+        "erf": charts.chart_html("effective-field", charts.effective_field(model), height=520)
+        if model["erf"]
+        else None,
         "runtime": charts.chart_html("runtime", charts.model_runtime(model, devices), height=380)
         if devices
         else None,
