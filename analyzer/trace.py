@@ -12,8 +12,9 @@ of PyTorch's meta kernels, which are several times slower; every other operation
 
 from __future__ import annotations
 
+import functools
 import weakref
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 from torch import nn
@@ -38,12 +39,25 @@ _TOO_SMALL = ("too small", "Output size is too small", "non-positive", "negative
               "size of the input", "smaller than kernel", "output size", "Kernel size can't be greater")
 
 
-def _tensors(obj: Any) -> Iterator[torch.Tensor]:
+def _tensors(obj: Any) -> list[torch.Tensor]:
     if isinstance(obj, torch.Tensor):
-        yield obj
-    elif isinstance(obj, (list, tuple)):
+        return [obj]
+    found: list[torch.Tensor] = []
+    if isinstance(obj, (list, tuple)):
         for item in obj:
-            yield from _tensors(item)
+            if isinstance(item, torch.Tensor):
+                found.append(item)
+            elif isinstance(item, (list, tuple)):
+                found.extend(_tensors(item))
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _op_facts(func: Any) -> tuple[str, bool, bool, counts.Formula | None]:
+    """Name, whether the result aliases an input, whether in place, and the cost formula of an op."""
+    name = func._schema.name.split("::", 1)[-1]
+    aliases = name in counts.ALIASING or any(r.alias_info is not None for r in func._schema.returns)
+    return name, aliases, aliases and name.endswith("_"), counts.FORMULAS.get(name)
 
 
 class _Recorder(TorchDispatchMode):
@@ -61,6 +75,9 @@ class _Recorder(TorchDispatchMode):
         self.stack: list[str] = []
         self.value_of: dict[int, int] = {}
         self._next_buffer = 0
+        # Meta tensors cost nothing to keep alive until the trace ends, which keeps their ids unique;
+        # real tensors are instead forgotten when they die (a finalizer per tensor, slower).
+        self._alive: list[torch.Tensor] | None = [] if fast_shapes else None
 
     def add_value(self, tensor: torch.Tensor, kind: str, buffer: int | None = None) -> int:
         vid = len(self.values)
@@ -69,7 +86,9 @@ class _Recorder(TorchDispatchMode):
             self._next_buffer += 1
         self.values.append(Value(vid, tuple(tensor.shape), tensor.element_size(), kind, buffer))
         key = id(tensor)
-        if key not in self.value_of:
+        if self._alive is not None:
+            self._alive.append(tensor)
+        elif key not in self.value_of:
             # Forget the tensor when it dies, so a new tensor at the same address is not mistaken for it.
             weakref.finalize(tensor, self.value_of.pop, key, None)
         self.value_of[key] = vid
@@ -80,15 +99,12 @@ class _Recorder(TorchDispatchMode):
         rule = SHAPE_RULES.get(func) if self.fast_shapes else None
         out = rule(args, kwargs) if rule is not None else func(*args, **kwargs)
 
-        name = func._schema.name.split("::", 1)[-1]
-        inputs = list(_tensors(args)) + list(_tensors(list(kwargs.values())))
-        outputs = list(_tensors(out))
+        name, aliases, in_place, formula = _op_facts(func)
+        inputs = _tensors(args) + (_tensors(list(kwargs.values())) if kwargs else [])
+        outputs = _tensors(out)
         in_ids = [self.value_of.get(id(t)) for t in inputs]
         activation_ids = [v for v in in_ids if v is not None and self.values[v].kind != "constant"]
 
-        returns = func._schema.returns
-        aliases = name in counts.ALIASING or any(r.alias_info is not None for r in returns)
-        in_place = aliases and name.endswith("_")
         if activation_ids or not inputs:
             kind = "activation"
         else:
@@ -98,7 +114,6 @@ class _Recorder(TorchDispatchMode):
 
         ctx = counts.OpContext(tuple(tuple(t.shape) for t in inputs), tuple(tuple(t.shape) for t in outputs),
                                len(activation_ids))
-        formula = counts.FORMULAS.get(name)
         cost = formula(args, ctx) if formula is not None else counts.Cost("other")
         moves = not aliases or in_place
         read = sum(t.numel() * t.element_size() for t in inputs) if moves and cost.flops else 0
