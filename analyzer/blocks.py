@@ -204,7 +204,7 @@ def _group(graph: Graph, depth: int) -> _Work:
         return path in parents and blocks(path) < depth and (heavy[path] > 1 or path in merges)
 
     work = _Work()
-    for i, vid in enumerate(graph.inputs):
+    for i in range(len(graph.inputs)):
         work.nodes[("i", i)] = _Node(INPUT if len(graph.inputs) == 1 else f"{INPUT} {i}", [INPUT], [], 0, None)
     run: dict[str, int] = {}
     previous: set[str] = set()

@@ -8,7 +8,8 @@ runs, sends factory functions to the meta device and skips in-place writes to me
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch.overrides import TorchFunctionMode

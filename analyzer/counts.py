@@ -17,9 +17,10 @@ Conventions (the methodology page states the same):
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from math import prod
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from analyzer.records import Window
 

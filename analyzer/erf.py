@@ -13,8 +13,9 @@ average pooling over the same windows (forward and backward), which keeps the ge
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 from torch import nn

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import torch
 from torch import nn
 
 from analyzer import receptive, registry
-from analyzer.records import Graph, LayerProfile, ModelProfile, OP_CLASSES, Totals
+from analyzer.records import OP_CLASSES, Graph, LayerProfile, ModelProfile, Totals
 from analyzer.trace import TraceError, trace
 
 
@@ -29,7 +30,8 @@ def parse_input_size(text: str) -> tuple[Shape, ...]:
         try:
             dims = tuple(int(d) for d in part.strip("()[]").split(","))
         except ValueError:
-            raise ProfileInputError(f"malformed input size {text!r}: expected positive integers like 3,224,224") from None
+            raise ProfileInputError(
+                f"malformed input size {text!r}: expected positive integers like 3,224,224") from None
         shapes.append(dims)
     if not shapes:
         raise ProfileInputError("empty input size: expected positive integers like 3,224,224")
@@ -60,7 +62,8 @@ def resolve(model_or_name: Any, input_size: Any, device: str,
         raise ProfileInputError(f"cannot profile a {type(model_or_name).__name__}: give a model name or an nn.Module")
     if input_size is None:
         if not default:
-            raise ProfileInputError(f"{name} is not in the zoo, so it needs an input size such as --input-size 3,224,224")
+            raise ProfileInputError(
+                f"{name} is not in the zoo, so it needs an input size such as --input-size 3,224,224")
         shapes = default
     elif isinstance(input_size, str):
         shapes = parse_input_size(input_size)
@@ -120,7 +123,8 @@ def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, dev
     inputs = [torch.zeros((batch_size, *s), dtype=dtype, device=device) for s in shapes]
     with _inference_on(model, device) as runnable:
         graph = trace(model, inputs, call=runnable)
-    return summarise(graph, name, tuple((batch_size, *s) for s in shapes), device, str(dtype).replace("torch.", ""), depth)
+    dtype_name = str(dtype).replace("torch.", "")
+    return summarise(graph, name, tuple((batch_size, *s) for s in shapes), device, dtype_name, depth)
 
 
 def _row_key(path: str, depth: int | None) -> str:

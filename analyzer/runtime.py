@@ -453,7 +453,8 @@ def slug(text: str) -> str:
 def describe_machine(settings: Settings) -> dict[str, Any]:
     cuda = settings.device == "cuda"
     name = torch.cuda.get_device_name() if cuda else _cpu_model()
-    suffix = ("" if settings.dtype == "float32" else f"-{settings.dtype}") + ("-channels-last" if settings.channels_last else "")
+    suffix = ("" if settings.dtype == "float32" else f"-{settings.dtype}")
+    suffix += "-channels-last" if settings.channels_last else ""
     machine: dict[str, Any] = {
         "kind": settings.device, "name": name, "slug": slug(f"{settings.device} {name}") + suffix,
         "threads": torch.get_num_threads(), "omp_num_threads": os.environ.get("OMP_NUM_THREADS"),
@@ -553,7 +554,8 @@ def to_dict(result: RuntimeResult) -> dict[str, Any]:
         layers = None
         if m.layers is not None:
             layers = {"batch_size": m.layers.batch_size, "runs": m.layers.runs, "total_ms": _r(m.layers.total_ms),
-                      "rows": [{"name": r.name, "type": r.type, "time_ms": _r(r.time_ms), "time_share": _r(r.time_share),
+                      "rows": [{"name": r.name, "type": r.type, "time_ms": _r(r.time_ms),
+                                "time_share": _r(r.time_share),
                                 "macs": r.macs, "macs_share": _r(r.macs_share), "flops": r.flops,
                                 "bytes_moved": r.bytes_moved, "bound_ms": _r(r.bound_ms), "fraction": _r(r.fraction)}
                                for r in m.layers.rows]}

@@ -8,7 +8,8 @@ rule against PyTorch's own meta kernel.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import torch
 from torch import nn
@@ -52,7 +53,7 @@ def _tensors(obj: Any) -> list[torch.Tensor]:
     return found
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _op_facts(func: Any) -> tuple[str, bool, bool, counts.Formula | None]:
     """Name, whether the result aliases an input, whether in place, and the cost formula of an op."""
     name = func._schema.name.split("::", 1)[-1]

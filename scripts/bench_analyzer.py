@@ -11,6 +11,7 @@ process within 2x of importing torch. Prints ratios; timings themselves vary wit
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import subprocess
 import sys
@@ -51,14 +52,14 @@ def main() -> int:
           f"{'RF share':>10}")
     for name in names:
         spec = analyzer.spec(name)
-        ours = best_of(lambda: analyzer.profile(name), args.repeats)
+        ours = best_of(functools.partial(analyzer.profile, name), args.repeats)
         graph = trace(analyzer.build(name, device="meta"), [torch.empty(1, *spec.input_shape, device="meta")])
-        rf = best_of(lambda: receptive.propagate(graph), args.repeats)
+        rf = best_of(functools.partial(receptive.propagate, graph), args.repeats)
         shape = (1, *spec.input_shape)
-        theirs = best_of(lambda: torchinfo.summary(analyzer.build(name), input_size=shape, verbose=0), 1)
-        model = analyzer.build(name)
-        summary = best_of(lambda: torchinfo.summary(model, input_size=shape, verbose=0), max(1, args.repeats - 1))
-        del model
+        theirs = best_of(lambda: torchinfo.summary(analyzer.build(name), input_size=shape, verbose=0),  # noqa: B023
+                         1)
+        summary = best_of(functools.partial(torchinfo.summary, analyzer.build(name), input_size=shape, verbose=0),
+                          max(1, args.repeats - 1))
         ours_total, rf_total = ours_total + ours, rf_total + rf
         theirs_total, summary_total = theirs_total + theirs, summary_total + summary
         print(f"{name:<22}{ours * 1e3:>9.1f}{theirs * 1e3:>18.1f}{theirs / ours:>7.1f}x{summary * 1e3:>12.1f}"

@@ -270,8 +270,8 @@ def test_the_gpu_script_runs_with_only_torch_and_the_standard_library(tmp_path):
         "import sys\nsys.modules.update(dict.fromkeys(['tqdm', 'rich', 'numpy', 'jinja2', 'plotly']))\n")
     env = {**os.environ, "PYTHONPATH": str(blocker), "PYTHON": sys.executable, "DEVICE": "cpu",
            "MODELS": "lenet5", "BATCH_SIZES": "1,2", "OUT": str(tmp_path), "OMP_NUM_THREADS": "1"}
-    done = subprocess.run(["bash", str(REPO / "scripts" / "gpu-bench.sh"), "--repeats", "2"], env=env, capture_output=True,
-                          text=True, timeout=120, cwd=tmp_path, check=False)
+    done = subprocess.run(["bash", str(REPO / "scripts" / "gpu-bench.sh"), "--repeats", "2"], env=env,
+                          capture_output=True, text=True, timeout=120, cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stderr
     [path] = tmp_path.glob("cpu-*.json")
     assert f"results in {path}" in done.stdout

@@ -90,7 +90,7 @@ def inception_a() -> Concat:
     )
 
 
-def reduction_a(in_channels: int, k: int, l: int, m: int, n: int) -> Concat:
+def reduction_a(in_channels: int, k: int, l: int, m: int, n: int) -> Concat:  # noqa: E741 (the paper's names)
     # The paper's Table 1 gives k, l, m, n per network.
     return Concat(
         ConvBN(in_channels, n, 3, stride=2),
