@@ -21,14 +21,15 @@ from analyzer.records import Graph, OpNode, ReceptiveField, Window
 
 @dataclass(frozen=True)
 class Axis:
-    size: Fraction
-    stride: Fraction
-    padding: Fraction
+    # Integers until an upsampling makes them fractions (plain ints keep the common case fast).
+    size: int | Fraction
+    stride: int | Fraction
+    padding: int | Fraction
 
     @property
     def centre(self) -> Fraction:
         # Input coordinate of the centre of unit 0's field; aligned branches agree on it.
-        return (self.size - 1) / 2 - self.padding
+        return Fraction(self.size - 1, 2) - self.padding
 
     def through(self, window: Window, i: int) -> Axis:
         k, s, p, d = window.kernel[i], window.stride[i], window.padding[i], window.dilation[i]
@@ -39,10 +40,10 @@ class Axis:
             # Output o of a transposed convolution reads inputs (o + p - t*d) / s for taps t: in the
             # input's units a kernel (extent-1)/s + 1 wide, with stride 1/s.
             k_in = Fraction(extent - 1, s) + 1
-            return Axis(self.size + (k_in - 1) * self.stride, self.stride / s,
+            return Axis(self.size + (k_in - 1) * self.stride, Fraction(self.stride, s),
                         self.padding + Fraction(extent - 1 - p, s) * self.stride)
         # "upsample": output o copies input floor(o / factor).
-        return Axis(self.size, self.stride / s, self.padding)
+        return Axis(self.size, Fraction(self.stride, s), self.padding)
 
 
 Field = tuple[Axis, Axis]
@@ -73,7 +74,7 @@ def _merge(fields: list[State], op: OpNode, problems: dict[int, str]) -> State:
 
 def propagate(graph: Graph) -> tuple[dict[int, State], dict[int, str]]:
     """Field of every value in the graph, and the misaligned merges found on the way."""
-    one = Axis(Fraction(1), Fraction(1), Fraction(0))
+    one = Axis(1, 1, 0)
     state: dict[int, State] = {vid: (one, one) for vid in graph.inputs}
     problems: dict[int, str] = {}
     for op in graph.ops:
@@ -110,5 +111,5 @@ def as_record(state: State, problem: str | None = None) -> ReceptiveField | None
     )
 
 
-def _number(x: Fraction) -> float:
+def _number(x: int | Fraction) -> float:
     return int(x) if x.denominator == 1 else float(x)
