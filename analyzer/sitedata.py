@@ -5,19 +5,15 @@ idea, claim and diagram modules for their results. The templates and charts unde
 receive only this dict, never a model or a profile object: models and runtimes are JSON types
 (dicts, lists, numbers, strings); ideas and claims are the frozen dataclasses of numbers and strings
 that `analyzer.ideas` and `analyzer.claims` define, which their own templates read.
-
-The pieces written beside this one (runtime measurements, design ideas, claims, diagrams) are
-optional: a module that is not there yet leaves its part of the dict empty, and the pages say so.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import importlib
 from pathlib import Path
 from typing import Any
 
-from analyzer import erf, registry
+from analyzer import claims, diagram, erf, ideas, registry, runtime
 from analyzer.profiler import profile, summarise
 from analyzer.records import ModelProfile
 
@@ -25,6 +21,8 @@ from analyzer.records import ModelProfile
 # whole zoo here; the site draws it for one network of each design step instead.
 ERF_MODELS = ("lenet5", "alexnet", "nin", "vgg16", "googlenet", "inception_v3", "resnet50",
               "squeezenet1_0", "mobilenet_v1")
+# Networks whose story is in their branches get a second diagram one level deeper.
+DETAIL_DIAGRAMS = ("googlenet", "inception_v3", "resnet50")
 # The chart of runtime against operation count compares every model at one batch size.
 FIT_BATCH = 1
 IMAGENET = "ImageNet-1k val"
@@ -39,16 +37,6 @@ def plain(obj: Any) -> Any:
     if isinstance(obj, (list, tuple)):
         return [plain(v) for v in obj]
     return obj
-
-
-def _optional(module: str) -> Any:
-    """The module, or None while the helper writing it has not delivered it yet."""
-    try:
-        return importlib.import_module(module)
-    except ModuleNotFoundError as exc:
-        if exc.name == module:
-            return None
-        raise
 
 
 def _imagenet_top1(spec: registry.ArchSpec) -> float | None:
@@ -175,7 +163,6 @@ def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
     profiles = {s.name: profile(s.name) for s in specs}
     models = [_model(s, profiles[s.name]) for s in specs]
     previous = _predecessors(specs)
-    diagram = _optional("analyzer.diagram")
     for s, m in zip(specs, models):
         before = previous[s.name]
         m["predecessor"] = _comparison(profiles[s.name], profiles[before], before) if before else None
@@ -183,18 +170,16 @@ def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
             _comparison(profiles[s.name], profiles[s.variant_of], s.variant_of) if s.variant_of else None
         )
         m["variants"] = [v.name for v in specs if v.variant_of == s.name]
-        m["diagram"] = diagram.diagram_svg(s.name, depth=1) if diagram is not None else None
+        m["diagram"] = diagram.diagram_svg(s.name, depth=1)
+        m["diagram_detail"] = diagram.diagram_svg(s.name, depth=2) if s.name in DETAIL_DIAGRAMS else None
         m["erf"] = plain(erf.empirical_field(s.name)) if s.name in ERF_MODELS else None
-    runtime = _optional("analyzer.runtime")
-    results = runtime.load_results(runtime_dir) if runtime is not None and Path(runtime_dir).is_dir() else []
+    results = runtime.load_results(runtime_dir) if Path(runtime_dir).is_dir() else []
     devices = _runtime(results)
     _fits(devices, models)
-    ideas = _optional("analyzer.ideas")
-    claims = _optional("analyzer.claims")
     return {
         "models": models,
         "runtime": devices,
         "idea_tags": list(registry.IDEAS),
-        "ideas": ideas.all_ideas() if ideas is not None else None,
-        "claims": claims.all_claims(results) if claims is not None else None,
+        "ideas": ideas.all_ideas(),
+        "claims": claims.all_claims(results),
     }

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -114,6 +115,7 @@ def model(
         "paper_model": None,
         "variants": [],
         "diagram": "<svg><g/></svg>",
+        "diagram_detail": None,
         "erf": None,
     }
 
@@ -145,8 +147,8 @@ def data(models: list[dict] | None = None) -> dict:
     return {
         "models": models or zoo(),
         "runtime": [],
-        "ideas": None,
-        "claims": None,
+        "ideas": [],
+        "claims": [],
         "idea_tags": list(registry.IDEAS),
     }
 
@@ -347,9 +349,7 @@ def test_build_replaces_the_previous_site(tmp_path, small_site):
 @pytest.mark.parametrize("break_it, error", [("template", pages.PageError), ("mkdocs", site.SiteBuildError)])
 def test_a_failing_build_leaves_the_previous_site_untouched(tmp_path, small_site, break_it, error):
     templates = tmp_path / "templates"
-    templates.mkdir()
-    for source in pages.TEMPLATES.glob("*.jinja"):
-        (templates / source.name).write_text(source.read_text())
+    shutil.copytree(pages.TEMPLATES, templates)
     # An undefined name stops the rendering; a link to a missing page stops mkdocs --strict.
     broken = "{{ no_such_name }}" if break_it == "template" else "[gone](no-such-page.md)"
     (templates / "timeline.md.jinja").write_text((templates / "timeline.md.jinja").read_text() + broken)

@@ -135,7 +135,7 @@ class Site:
     def tag_links(self, page: str) -> dict[str, str]:
         """Each idea tag's link from `page`: the idea page that explains it, else its index section."""
         target = {tag: f"ideas/index.md#{tag}" for tag in self.data["idea_tags"]}
-        for idea in self.data["ideas"] or []:
+        for idea in self.data["ideas"]:
             if idea.slug in self.idea_pages:
                 target.update({tag: self.idea_pages[idea.slug] for tag in idea.tags})
         return {tag: relative(t, page) for tag, t in target.items()}
@@ -299,10 +299,8 @@ def render_site(
 ) -> Rendered:
     """Every generated page, and the navigation over them and the hand-written pages given."""
     env = environment(templates)
-    ideas = data["ideas"] or []
-    written = {
-        i.slug: f"ideas/{i.slug}.md" for i in ideas if (templates / "ideas" / f"{i.slug}.md.jinja").is_file()
-    }
+    ideas = data["ideas"]
+    written = {i.slug: f"ideas/{i.slug}.md" for i in ideas}
     site = Site(data, written)
     models = site.models
     common = {
@@ -343,23 +341,13 @@ def render_site(
         "ideas_index.md.jinja",
         {
             "ideas": ideas,
-            "pending": data["ideas"] is None,
             "introduced": introduced,
             "pages": {slug: page.removeprefix("ideas/") for slug, page in site.idea_pages.items()},
         },
         "ideas/index.md",
     )
-    pages["claims.md"] = (
-        _render(
-            env, "claims.md.jinja", {**site.text_context("claims.md"), "claims": data["claims"]}, "claims.md"
-        )
-        if (templates / "claims.md.jinja").is_file() and data["claims"] is not None
-        else _render(
-            env,
-            "pending.md.jinja",
-            {"title": "Claims checked", "what": "checked claims of the source article"},
-            "claims.md",
-        )
+    pages["claims.md"] = _render(
+        env, "claims.md.jinja", {**site.text_context("claims.md"), "claims": data["claims"]}, "claims.md"
     )
     reference = sorted(p for p in handwritten if p.startswith("reference/")) + ["reference/devices.md"]
     nav = [
