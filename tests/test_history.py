@@ -50,6 +50,9 @@ def test_no_hand_written_figures(path):
     assert hand_written_figures(path.read_text()) == []
 
 
-def test_spelling():
-    result = subprocess.run([sys.executable, "-m", "codespell_lib", str(HISTORY)], capture_output=True, text=True)
+def test_spelling_of_every_page_source():
+    root = HISTORY.parents[2]
+    sources = [str(HISTORY), str(root / "templates"), str(root / "site"), str(root / "README.md")]
+    result = subprocess.run([sys.executable, "-m", "codespell_lib", *sources], capture_output=True, text=True,
+                            cwd=root)
     assert result.returncode == 0, result.stdout
