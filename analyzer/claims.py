@@ -26,8 +26,8 @@ from analyzer.graphwalk import (
     path_stats,
     source,
     top_level_type,
-    zoo_profile,
 )
+from analyzer.profiler import zoo_profile
 from analyzer.records import OpNode
 
 HOLDS, CORRECTED, FAILS, UNCHECKABLE = VERDICTS = (

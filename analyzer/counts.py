@@ -208,10 +208,6 @@ def unpool(args: Sequence[Any], ctx: OpContext) -> Cost:
     return Cost("pool", 0, (), Window("upsample", factor, factor))
 
 
-def upsample_nearest(args: Sequence[Any], ctx: OpContext) -> Cost:
-    return unpool(args, ctx)
-
-
 FORMULAS: dict[str, Formula] = {
     "convolution": convolution,
     "addmm": addmm,
@@ -237,7 +233,7 @@ FORMULAS: dict[str, Formula] = {
     "stack": concatenate,
     "constant_pad_nd": constant_pad,
     "max_unpool2d": unpool,
-    "upsample_nearest2d": upsample_nearest,
+    "upsample_nearest2d": unpool,
 }
 for _name in ("relu", "relu_", "threshold", "threshold_", "hardtanh", "hardtanh_", "leaky_relu",
               "leaky_relu_", "elu", "elu_", "gelu", "sigmoid", "sigmoid_", "tanh", "tanh_", "silu",

@@ -11,7 +11,7 @@ from typing import Any
 
 from analyzer import registry
 from analyzer.blocks import BlockGraph, block_graph
-from analyzer.profiler import ProfileInputError, profile
+from analyzer.profiler import ProfileInputError, profile, zoo_profile
 from analyzer.render import diagram as render
 
 
@@ -19,7 +19,8 @@ def diagram_blocks(name_or_module: Any, depth: int = 1, input_size: Any = None) 
     """The block graph of a zoo model (by name) or any `nn.Module` (which needs `input_size`)."""
     if not isinstance(depth, int) or depth < 0:
         raise ProfileInputError(f"depth must be an integer of 0 or more, got {depth!r}")
-    report = profile(name_or_module, input_size=input_size)
+    at_standard_input = isinstance(name_or_module, str) and input_size is None
+    report = zoo_profile(name_or_module) if at_standard_input else profile(name_or_module, input_size=input_size)
     return block_graph(report, depth)
 
 

@@ -139,9 +139,9 @@ class EmpiricalField:
 def empirical_field(name: str, max_cells: int = 56) -> EmpiricalField | None:
     """Luo et al.'s effective field of a zoo model's last spatial layer, at its standard input."""
     from analyzer import build, spec
-    from analyzer.profiler import profile
+    from analyzer.profiler import zoo_profile
 
-    report = profile(name)
+    report = zoo_profile(name)
     if report.receptive_field is None or report.receptive_field_layer is None:
         return None
     shape = tuple(spec(name).input_shape)

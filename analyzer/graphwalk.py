@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from math import prod
 
 from analyzer.records import Graph, ModelProfile, OpNode
@@ -17,14 +16,6 @@ from analyzer.records import Graph, ModelProfile, OpNode
 WEIGHTED = ("conv", "linear")
 # Where parallel paths meet: a residual add, a concatenation, a fractal join's stack and mean.
 JOINS = ("merge", "elementwise")
-
-
-@cache
-def zoo_profile(name: str) -> ModelProfile:
-    """The profile of a zoo model at its standard input (profiles are frozen, so sharing is safe)."""
-    import analyzer
-
-    return analyzer.profile(name)
 
 
 def in_scope(op: OpNode, scope: str) -> bool:

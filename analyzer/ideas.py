@@ -24,8 +24,8 @@ from analyzer.graphwalk import (
     kernel,
     out_channels,
     path_stats,
-    zoo_profile,
 )
+from analyzer.profiler import zoo_profile
 from analyzer.records import LayerProfile, ModelProfile, OpNode
 
 

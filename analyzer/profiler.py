@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -125,6 +126,13 @@ def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, dev
         graph = trace(model, inputs, call=runnable)
     dtype_name = str(dtype).replace("torch.", "")
     return summarise(graph, name, tuple((batch_size, *s) for s in shapes), device, dtype_name, depth)
+
+
+@functools.cache
+def zoo_profile(name: str) -> ModelProfile:
+    """A zoo model's profile at its standard input, computed once per process and shared by every
+    part of a site build (profiles are frozen, so sharing is safe)."""
+    return profile(name)
 
 
 def _row_key(path: str, depth: int | None) -> str:
@@ -253,4 +261,4 @@ def _allocated_bytes(graph: Graph) -> dict[int, int]:
     return out
 
 
-__all__ = ["ProfileInputError", "TraceError", "parse_input_size", "profile", "summarise"]
+__all__ = ["ProfileInputError", "TraceError", "parse_input_size", "profile", "summarise", "zoo_profile"]

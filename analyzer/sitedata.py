@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import claims, diagram, erf, ideas, registry, runtime
-from analyzer.profiler import profile, summarise
+from analyzer.profiler import summarise, zoo_profile
 from analyzer.records import ModelProfile
 
 # The empirical (gradient) receptive field costs a CPU forward and backward pass, about 50 s for the
@@ -160,7 +160,7 @@ def _fits(devices: list[dict[str, Any]], models: list[dict[str, Any]]) -> None:
 def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
     """The site's data: per model its metadata, profile and comparisons; runtimes; ideas; claims."""
     specs = registry.specs()
-    profiles = {s.name: profile(s.name) for s in specs}
+    profiles = {s.name: zoo_profile(s.name) for s in specs}
     models = [_model(s, profiles[s.name]) for s in specs]
     previous = _predecessors(specs)
     for s, m in zip(specs, models):

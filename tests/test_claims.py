@@ -7,7 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from analyzer import claims
-from analyzer.graphwalk import convolutions, groups, zoo_profile
+from analyzer.graphwalk import convolutions, groups
+from analyzer.profiler import zoo_profile
 from analyzer.render.ideas import render_claims
 
 

@@ -18,7 +18,7 @@ import jinja2
 
 from analyzer.render import charts
 from analyzer.render.numbers import binary_bytes, field, grouped, shape, si
-from analyzer.render.report import _rf_cell as rf_cell
+from analyzer.render.report import rf_cell
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"

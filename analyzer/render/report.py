@@ -17,7 +17,7 @@ def to_json(report: dict[str, Any]) -> str:
     return json.dumps(report, indent=2) + "\n"
 
 
-def _rf_cell(layer: dict[str, Any]) -> str:
+def rf_cell(layer: dict[str, Any]) -> str:
     if layer["sees_whole_input"]:
         return "all"
     return field(layer["receptive_field"])
@@ -58,7 +58,7 @@ def _rows(report: dict[str, Any]) -> list[list[str]]:
         f"{100 * layer['macs'] / total_macs:.1f}" if layer["macs"] else "",
         si(layer["flops"]) if layer["flops"] else "",
         binary_bytes(layer["activation_bytes"]) if layer["activation_bytes"] else "",
-        _rf_cell(layer),
+        rf_cell(layer),
     ] for layer in report["layers"]]
 
 
