@@ -77,13 +77,12 @@ def make_positive(model: nn.Module) -> None:
 def gradient_field(model: nn.Module, layer: str, input_shape: tuple[int, int, int], positive: bool = False,
                    seed: int = 0, dtype: torch.dtype = torch.float32) -> GradientField:
     """Gradient magnitude of the centre unit of `layer`'s output with respect to the input."""
-    torch.manual_seed(seed)
     model = model.to(dtype).eval()
     if positive:
         make_positive(model)
         x = torch.ones(1, *input_shape, dtype=dtype)
     else:
-        x = torch.randn(1, *input_shape, dtype=dtype)
+        x = torch.randn(1, *input_shape, dtype=dtype, generator=torch.Generator().manual_seed(seed))
     x.requires_grad_(True)
     captured: list[torch.Tensor] = []
     target = dict(model.named_modules())[layer]
@@ -145,8 +144,11 @@ def empirical_field(name: str, max_cells: int = 56) -> EmpiricalField | None:
     if report.receptive_field is None or report.receptive_field_layer is None:
         return None
     shape = tuple(spec(name).input_shape)
+    # The random weights must not depend on whatever drew random numbers earlier in the process.
     with torch.random.fork_rng():
-        field = gradient_field(build(name), report.receptive_field_layer, shape)  # type: ignore[arg-type]
+        torch.manual_seed(0)
+        model = build(name)
+    field = gradient_field(model, report.receptive_field_layer, shape)  # type: ignore[arg-type]
     rf = report.receptive_field
     height, width = shape[1], shape[2]
     box = tuple(

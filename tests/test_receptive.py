@@ -139,3 +139,11 @@ def test_empirical_field_lies_inside_the_theoretical_box():
             if outside:
                 assert value == 0, (i, j)
     assert max(max(row) for row in field.magnitude) == 1.0 and 0 < field.central_share < 1
+
+
+def test_empirical_field_does_not_depend_on_earlier_random_draws():
+    from analyzer.erf import empirical_field
+
+    first = empirical_field("lenet5")
+    torch.randn(1000)
+    assert empirical_field("lenet5") == first
