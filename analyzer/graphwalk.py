@@ -23,6 +23,12 @@ def in_scope(op: OpNode, scope: str) -> bool:
     return not scope or op.module == scope or op.module.startswith(scope + ".")
 
 
+def arithmetic_ops(profile: ModelProfile) -> int:
+    """Operations of one pass that do arithmetic: each is at least one kernel launch on a GPU, so at
+    small batch sizes, where the host's launches set the pace, this count predicts latency."""
+    return sum(1 for op in profile.graph.ops if op.flops)
+
+
 def weighted(op: OpNode) -> int:
     return int(op.op_class in WEIGHTED)
 

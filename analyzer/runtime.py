@@ -32,7 +32,7 @@ JSON (`data/runtime/<device-slug>.json`, one file per device and dtype; `SCHEMA`
                  memory means
     peak         name, source ("measured" | "datasheet: ..."), flops_per_s, bytes_per_s; or null
     settings     batch_sizes, layer_batch_size, repeats (null = adaptive), target_seconds,
-                 min_runs, slow_min_runs, warmup_runs
+                 min_runs, slow_min_runs, warmup_runs, warmup_seconds (absent in older files)
     models       {name: {input_shape, macs and flops per image, seconds (wall time spent on it),
                  load_average (1 minute, at its start), notes,
                  batches: {"<batch>": {runs, latency_ms: {median, p10, p90, min, max},
@@ -101,6 +101,9 @@ class Settings:
     min_runs: int = 5
     slow_min_runs: int = 3
     warmup_runs: int = 1
+    # An idle GPU runs at a low clock and takes a moment to ramp up, and cuDNN tunes each new shape
+    # in its first run: on the GPU the warm-up goes on for this long, not just `warmup_runs` runs.
+    warmup_seconds: float = 0.0
 
     @property
     def layer_batch_size(self) -> int:
@@ -109,7 +112,8 @@ class Settings:
     def to_dict(self) -> dict[str, Any]:
         return {"batch_sizes": list(self.batch_sizes), "layer_batch_size": self.layer_batch_size,
                 "repeats": self.repeats, "target_seconds": self.target_seconds, "min_runs": self.min_runs,
-                "slow_min_runs": self.slow_min_runs, "warmup_runs": self.warmup_runs}
+                "slow_min_runs": self.slow_min_runs, "warmup_runs": self.warmup_runs,
+                "warmup_seconds": self.warmup_seconds}
 
 
 def parse_batch_sizes(text: str) -> tuple[int, ...]:
@@ -139,7 +143,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         raise UsageError("dtype bfloat16 needs a GPU of compute capability 8.0 or newer; use float32 or float16")
     return Settings(device=device, dtype=dtype, batch_sizes=parse_batch_sizes(args.batch_sizes),
                     channels_last=args.channels_last, repeats=args.repeats,
-                    target_seconds=0.2 if device == "cuda" else 0.5)
+                    target_seconds=0.2 if device == "cuda" else 0.5,
+                    warmup_seconds=0.5 if device == "cuda" else 0.0)
 
 
 def model_names(text: str) -> list[str]:
@@ -209,11 +214,21 @@ def summary(times: list[float]) -> dict[str, float]:
             "min": min(times), "max": max(times)}
 
 
+def warm_up(run: Callable[[], Any], settings: Settings) -> int:
+    """Untimed runs: at least `warmup_runs`, and until `warmup_seconds` have passed. Returns how many."""
+    started, runs = time.perf_counter(), 0
+    while runs < settings.warmup_runs or time.perf_counter() - started < settings.warmup_seconds:
+        run()
+        runs += 1
+    if settings.device == "cuda":
+        torch.cuda.synchronize()
+    return runs
+
+
 def latency_runs(model: nn.Module, x: torch.Tensor, settings: Settings) -> list[float]:
     """Whole-model forward times (ms) after the warm-up runs; call under `torch.inference_mode`."""
     clock = Clock(settings.device)
-    for _ in range(settings.warmup_runs):
-        model(x)
+    warm_up(lambda: model(x), settings)
     return repeat(lambda: clock.time_ms(lambda: model(x)), settings)
 
 
@@ -308,8 +323,7 @@ def layer_runs(model: nn.Module, x: torch.Tensor, settings: Settings) -> LayerRu
 
     handles = [h for m in paths for h in (m.register_forward_pre_hook(enter), m.register_forward_hook(leave))]
     try:
-        for _ in range(settings.warmup_runs):
-            run_ms()
+        warm_up(run_ms, settings)
         runs.clear()
         repeat(run_ms, settings)
     finally:
@@ -430,12 +444,19 @@ def _memory_bytes() -> int | None:
         return None
 
 
+def driver_version(proc_text: str) -> str | None:
+    """The version in /proc/driver/nvidia/version, whose wording differs between the open and the
+    closed kernel modules ("... Open Kernel Module for x86_64  580.159.04  Release Build ...")."""
+    found = re.search(r"Kernel Module.*?\s(\d+(?:\.\d+)+)\s", proc_text)
+    return found.group(1) if found else None
+
+
 def _nvidia_driver() -> str | None:
     try:
         with open("/proc/driver/nvidia/version") as handle:
-            found = re.search(r"Kernel Module\s+(\S+)", handle.read())
+            found = driver_version(handle.read())
             if found:
-                return found.group(1)
+                return found
     except OSError:
         pass
     try:
@@ -476,6 +497,18 @@ def describe_machine(settings: Settings) -> dict[str, Any]:
             "allow_tf32_matmul": torch.backends.cuda.matmul.allow_tf32,
         })
     return machine
+
+
+def machine_label(machine: dict[str, Any]) -> str:
+    """How charts and claims name a result: 'NVIDIA H100 80GB HBM3, bfloat16' or 'AMD EPYC, float32,
+    1 thread' (a CPU's figures depend on its thread count; a GPU's do not)."""
+    parts = [machine.get("name", machine.get("kind", "device")), machine.get("dtype", "float32")]
+    if machine.get("channels_last"):
+        parts.append("channels last")
+    if machine.get("kind") == "cpu":
+        threads = machine.get("threads", 1)
+        parts.append(f"{threads} thread{'s' if threads != 1 else ''}")
+    return ", ".join(str(p) for p in parts)
 
 
 def default_path(machine: dict[str, Any]) -> Path:
@@ -660,7 +693,8 @@ SCHEMA: dict[str, Any] = _obj({
              "required": ["name", "source", "flops_per_s", "bytes_per_s"], "additionalProperties": False},
     "settings": _obj({"batch_sizes": {"type": "array", "items": _POS}, "layer_batch_size": _POS,
                       "repeats": {"type": ["integer", "null"], "minimum": 1}, "target_seconds": _NUM,
-                      "min_runs": _POS, "slow_min_runs": _POS, "warmup_runs": _INT}),
+                      "min_runs": _POS, "slow_min_runs": _POS, "warmup_runs": _INT},
+                     {"warmup_seconds": _NUM}),
     "models": {"type": "object", "additionalProperties": _MODEL},
 })
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import claims, diagram, erf, ideas, registry, runtime
+from analyzer.graphwalk import arithmetic_ops
 from analyzer.profiler import summarise, zoo_profile
 from analyzer.records import ModelProfile
 
@@ -106,7 +107,7 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
 
 def _runtime(results: list[Any]) -> list[dict[str, Any]]:
     """Measured runtimes per device in the runtime JSON form, each model's batches as sorted rows."""
-    from analyzer.runtime import to_dict
+    from analyzer.runtime import machine_label, to_dict
 
     def row(batch: str, measured: dict[str, Any]) -> dict[str, Any]:
         latency = measured.pop("latency_ms")
@@ -115,6 +116,7 @@ def _runtime(results: list[Any]) -> list[dict[str, Any]]:
     devices = []
     for result in results:
         form = to_dict(result)
+        form["label"] = machine_label(result.device)
         for m in form["models"].values():
             m["batches"] = [
                 row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))
@@ -139,21 +141,23 @@ def linear_fit(xs: list[float], ys: list[float]) -> dict[str, float] | None:
     return {"slope": slope, "intercept": intercept, "r2": 1 - ss_res / ss_tot if ss_tot else 1.0, "n": n}
 
 
-def _fits(devices: list[dict[str, Any]], models: list[dict[str, Any]]) -> None:
-    """Per device: median latency at FIT_BATCH against MACs, fitted by a line (added in place)."""
-    macs = {m["name"]: m["profile"]["totals"]["macs"] for m in models}
+def _fits(devices: list[dict[str, Any]], profiles: dict[str, ModelProfile]) -> None:
+    """Per device: median latency at FIT_BATCH against MACs and against the number of arithmetic
+    operations, each fitted by a line (added in place)."""
     for device in devices:
         points = sorted(
-            (macs[name], row["median"], name)
+            (profiles[name].totals.macs, arithmetic_ops(profiles[name]), row["median"], name)
             for name, m in device["models"].items()
-            if name in macs
+            if name in profiles
             for row in m["batches"]
             if row["batch"] == FIT_BATCH and row.get("median") is not None
         )
+        latency = [p[2] for p in points]
         device["fit"] = {
             "batch": FIT_BATCH,
-            "points": [{"name": n, "macs": x, "latency_ms": y} for x, y, n in points],
-            "line": linear_fit([p[0] for p in points], [p[1] for p in points]),
+            "points": [{"name": n, "macs": macs, "ops": ops, "latency_ms": y} for macs, ops, y, n in points],
+            "line": linear_fit([p[0] for p in points], latency),
+            "ops_line": linear_fit([p[1] for p in points], latency),
         }
 
 
@@ -175,7 +179,7 @@ def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
         m["erf"] = plain(erf.empirical_field(s.name)) if s.name in ERF_MODELS else None
     results = runtime.load_results(runtime_dir) if Path(runtime_dir).is_dir() else []
     devices = _runtime(results)
-    _fits(devices, models)
+    _fits(devices, profiles)
     return {
         "models": models,
         "runtime": devices,

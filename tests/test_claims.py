@@ -89,6 +89,15 @@ def test_mobilenet_latency_verdict_per_device_and_rival(mobilenet_ms, expected):
     assert claims.mobilenet_latency(results).verdict == expected
 
 
+def test_mobilenet_latency_counts_arithmetic_operations_by_hand():
+    measured = {m.label: m.value for m in claims.mobilenet_latency([]).measured}
+    # VGG-16: 13 convs and 15 ReLUs, 5 max pools, 3 linear layers (addmm) and AlexNet-style dropout
+    # absent in eval: 36. MobileNet v1: 27 convs, each with batch norm and ReLU, the global mean and the
+    # classifier's addmm: 83.
+    assert measured["arithmetic operations per pass: vgg16"] == 13 + 15 + 5 + 3
+    assert measured["arithmetic operations per pass: mobilenet_v1"] == 27 * 3 + 1 + 1
+
+
 @pytest.mark.parametrize("gpu, expected", [(1500.0, claims.HOLDS), (5000.0, claims.CORRECTED),
                                            (300.0, claims.FAILS)])
 def test_gpu_speedup_band(gpu, expected):

@@ -7,6 +7,7 @@ threads per process would make every figure a measure of the contention instead.
 
 from __future__ import annotations
 
+import argparse
 import copy
 import json
 import os
@@ -87,6 +88,41 @@ def test_load_results_refuses_a_file_that_breaks_the_schema(tmp_path):
     (tmp_path / "cpu-x.json").write_text(json.dumps({"schema": 1}))
     with pytest.raises(ValueError, match="cpu-x.json: not a runtime result"):
         runtime.load_results(tmp_path)
+
+
+def test_warm_up_runs_at_least_the_count_and_the_time():
+    calls = []
+
+    def run():
+        calls.append(time.perf_counter())
+        time.sleep(0.01)
+
+    assert runtime.warm_up(run, runtime.Settings(warmup_runs=3)) == len(calls) == 3
+    calls.clear()
+    done = runtime.warm_up(run, runtime.Settings(warmup_runs=1, warmup_seconds=0.08))
+    assert done == len(calls) >= 5
+    # It stops once the time has passed: the last run started before the 80 ms were up.
+    assert calls[-1] - calls[0] < 0.08
+
+
+def test_cuda_runs_warm_up_for_half_a_second_and_cpu_runs_do_not(monkeypatch):
+    def settings(device):
+        return runtime.settings_from_args(argparse.Namespace(
+            device=device, dtype="float32", batch_sizes="1", channels_last=False, repeats=None))
+
+    assert settings("cpu").warmup_seconds == 0.0
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert settings("cuda").to_dict()["warmup_seconds"] == 0.5
+
+
+@pytest.mark.parametrize("text, version", [
+    ("NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.159.04  Release Build  (dvs-builder@U22)\n",
+     "580.159.04"),
+    ("NVRM version: NVIDIA UNIX x86_64 Kernel Module  535.104.05  Sat Aug 19 01:15:15 UTC 2023\n", "535.104.05"),
+    ("something else\n", None),
+])
+def test_driver_version_from_both_kernel_modules(text, version):
+    assert runtime.driver_version(text) == version
 
 
 def test_latency_grows_with_batch_size():
@@ -277,3 +313,13 @@ def test_the_gpu_script_runs_with_only_torch_and_the_standard_library(tmp_path):
     assert f"results in {path}" in done.stdout
     data = json.loads(path.read_text())
     assert runtime.validate(data) == [] and list(data["models"]) == ["lenet5"]
+
+
+def test_machine_label_tells_dtype_and_cpu_threads_apart():
+    gpu = {"kind": "cuda", "name": "NVIDIA H100 80GB HBM3", "dtype": "bfloat16", "threads": 16}
+    assert runtime.machine_label(gpu) == "NVIDIA H100 80GB HBM3, bfloat16"
+    assert runtime.machine_label({**gpu, "dtype": "float32"}) != runtime.machine_label(gpu)
+    cpu = {"kind": "cpu", "name": "AMD EPYC", "dtype": "float32", "threads": 1}
+    assert runtime.machine_label(cpu) == "AMD EPYC, float32, 1 thread"
+    assert runtime.machine_label({**cpu, "threads": 8, "channels_last": True}) == (
+        "AMD EPYC, float32, channels last, 8 threads")

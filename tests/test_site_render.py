@@ -217,23 +217,28 @@ def test_chart_html_is_deterministic_and_cannot_close_its_script():
     assert figure == json.loads(json.dumps(charts.bubble(models)))
 
 
-def test_macs_latency_line_is_the_fitted_line():
+@pytest.mark.parametrize("axis, xs", [("macs", [1.0, 3.0]), ("ops", [30, 90])])
+def test_latency_fit_line_is_the_fitted_line(axis, xs):
     models = zoo()
     device = {
         "device": {"name": "cpu"},
+        "label": "cpu, float32, 1 thread",
         "models": {},
         "fit": {
             "batch": 1,
             "points": [
-                {"name": "alex", "macs": 1e9, "latency_ms": 3.0},
-                {"name": "vgg", "macs": 3e9, "latency_ms": 7.0},
+                {"name": "alex", "macs": 1e9, "ops": 30, "latency_ms": 3.0},
+                {"name": "vgg", "macs": 3e9, "ops": 90, "latency_ms": 7.0},
             ],
+            # y = 2 ms per G-MAC * x + 1 ms; or y = 1/15 ms per operation * x + 1 ms.
             "line": {"slope": 2e-9, "intercept": 1.0, "r2": 1.0, "n": 2},
+            "ops_line": {"slope": 1 / 15, "intercept": 1.0, "r2": 1.0, "n": 2},
         },
     }
-    line = charts.macs_latency(device, models)["data"][-1]
-    # x in G-MACs; y = 2 ms per G-MAC * x + 1 ms.
-    assert line["x"] == [1.0, 3.0] and line["y"] == pytest.approx([3.0, 7.0])
+    chart = charts.latency_fit(device, models, axis)
+    line = chart["data"][-1]
+    assert line["x"] == xs and line["y"] == pytest.approx([3.0, 7.0])
+    assert sorted(x for trace in chart["data"][:-1] for x in trace["x"]) == xs
 
 
 def test_linear_fit_against_hand_computed_lines():

@@ -263,8 +263,7 @@ def rf_accuracy(models: list[Model]) -> Figure:
 
 
 def device_label(device: dict[str, Any]) -> str:
-    d = device["device"]
-    return f"{d.get('name', d.get('kind', 'device'))} ({d.get('dtype', 'float32')})"
+    return device["label"]
 
 
 def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_title: str) -> Figure:
@@ -309,27 +308,36 @@ def throughput_by_batch(device: dict[str, Any], models: list[Model]) -> Figure:
     return _model_lines(device, models, "throughput", f"images per second, {device_label(device)}")
 
 
-def macs_latency(device: dict[str, Any], models: list[Model]) -> Figure:
-    """Chart 4: MACs against measured latency at one batch size, with the fitted line."""
+# What a latency fit's x axis counts: the point's key, its fitted line's key, the scale and the title.
+FIT_AXES = {
+    "macs": ("macs", "line", 1e9, "G-MACs per image"),
+    "ops": ("ops", "ops_line", 1, "arithmetic operations per pass"),
+}
+
+
+def latency_fit(device: dict[str, Any], models: list[Model], axis: str = "macs") -> Figure:
+    """Chart 4: MACs (or the number of arithmetic operations) against measured latency at one batch
+    size, with the fitted line."""
+    key, line_key, scale, title = FIT_AXES[axis]
     fit = device["fit"]
     known = {m["name"]: m for m in models}
-    points = [p for p in fit["points"] if p["name"] in known]
+    points = {p["name"]: p for p in fit["points"] if p["name"] in known}
     traces = _by_family(
-        [known[p["name"]] for p in points],
-        lambda m: m["profile"]["totals"]["macs"] / 1e9,
-        lambda m: next(p["latency_ms"] for p in points if p["name"] == m["name"]),
+        [known[name] for name in points],
+        lambda m: points[m["name"]][key] / scale,
+        lambda m: points[m["name"]]["latency_ms"],
     )
     for trace in traces:
         trace["hovertemplate"] = HOVER.replace("<extra>", "<br>latency %{y:.4g} ms<extra>")
-    line = fit["line"]
+    line = fit[line_key]
     if line:
-        xs = [min(p["macs"] for p in points), max(p["macs"] for p in points)]
+        xs = [min(p[key] for p in points.values()), max(p[key] for p in points.values())]
         traces.append(
             {
                 "type": "scatter",
                 "mode": "lines",
                 "name": f"least squares, R² = {line['r2']:.2f}",
-                "x": [x / 1e9 for x in xs],
+                "x": [x / scale for x in xs],
                 "y": [line["slope"] * x + line["intercept"] for x in xs],
                 "line": {"color": "#888888", "dash": "dash"},
                 "hoverinfo": "skip",
@@ -337,9 +345,7 @@ def macs_latency(device: dict[str, Any], models: list[Model]) -> Figure:
         )
     return {
         "data": traces,
-        "layout": _layout(
-            "G-MACs per image", f"median latency at batch {fit['batch']} (ms), {device_label(device)}"
-        ),
+        "layout": _layout(title, f"median latency at batch {fit['batch']} (ms), {device_label(device)}"),
     }
 
 

@@ -259,7 +259,9 @@ def _comparison_figures(site: Site) -> dict[str, Any]:
         devices.append(
             {
                 "device": device["device"],
+                "label": device["label"],
                 "fit": device["fit"]["line"],
+                "ops_fit": device["fit"]["ops_line"],
                 "fit_batch": device["fit"]["batch"],
                 "latency": charts.chart_html(
                     f"latency-{i}", charts.latency_by_batch(device, models), height=520
@@ -267,7 +269,8 @@ def _comparison_figures(site: Site) -> dict[str, Any]:
                 "throughput": charts.chart_html(
                     f"throughput-{i}", charts.throughput_by_batch(device, models), height=520
                 ),
-                "macs_latency": charts.chart_html(f"macs-latency-{i}", charts.macs_latency(device, models)),
+                "macs_latency": charts.chart_html(f"macs-latency-{i}", charts.latency_fit(device, models)),
+                "ops_latency": charts.chart_html(f"ops-latency-{i}", charts.latency_fit(device, models, "ops")),
             }
         )
     figures["devices"] = devices
@@ -279,7 +282,7 @@ def batch_one(site: Site) -> list[dict[str, Any]]:
     out = []
     for device in site.data["runtime"]:
         latency = {name: rows["batches"][0] for name, rows in device["models"].items() if rows["batches"]}
-        out.append({"device": device["device"], "latency": latency})
+        out.append({"device": device["device"], "label": device["label"], "latency": latency})
     return out
 
 
