@@ -77,11 +77,30 @@ def max_pool2d_with_indices(args: Sequence[Any], kwargs: dict[str, Any]) -> tupl
     return _meta(shape, x), _meta(shape, x, torch.int64)
 
 
+def avg_pool2d(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
+    x = args[0]
+    kernel = _expand(args[1], 2)
+    stride = _expand(args[2], 2) if len(args) > 2 and len(args[2]) else kernel
+    padding = _expand(args[3], 2) if len(args) > 3 else [0, 0]
+    ceil_mode = bool(args[4]) if len(args) > 4 else False
+    if any(2 * p > k for p, k in zip(padding, kernel)):
+        raise RuntimeError(f"avg_pool2d: pad {padding} should be at most half of the kernel size {kernel}")
+    space = [_pool_size(i, k, s, p, 1, ceil_mode) for i, k, s, p in zip(x.shape[-2:], kernel, stride, padding)]
+    shape = [*x.shape[:-2], *space]
+    if min(space) <= 0:
+        raise _too_small("avg_pool2d", shape)
+    return _meta(shape, x)
+
+
 def native_batch_norm(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, ...]:
     x, weight = args[0], args[1]
     if x.dim() < 2 or (weight is not None and weight.shape[0] != x.shape[1]):
         raise RuntimeError(f"batch norm over {weight.shape[0]} channels got input of shape {tuple(x.shape)}")
-    return _meta(x.shape, x), _meta([x.shape[1]], x), _meta([x.shape[1]], x)
+    # The saved mean and inverse deviation are per channel in training; in inference the CPU and CUDA
+    # kernels return them empty (the meta kernel alone sizes them per channel, which would count as
+    # activation memory that no real run allocates).
+    saved = [x.shape[1]] if args[5] else [0]
+    return _meta(x.shape, x), _meta(saved, x), _meta(saved, x)
 
 
 def unary(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
@@ -97,6 +116,29 @@ def binary(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
     if not isinstance(b, torch.Tensor) or a.shape == b.shape:
         return _meta(a.shape, a)
     return _meta(torch.broadcast_shapes(a.shape, b.shape), a, torch.promote_types(a.dtype, b.dtype))
+
+
+def empty(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
+    """The factory itself, called the cheap way: its ATen overload with keyword arguments costs
+    three times as much (batch norm asks for one empty tensor per call). Anything but a plain
+    contiguous strided tensor goes to the overload itself."""
+    if (len(args) > 1 or kwargs.get("layout") not in (None, torch.strided)
+            or kwargs.get("memory_format") not in (None, torch.contiguous_format)):
+        return aten.empty.memory_format(*args, **kwargs)
+    return torch.empty(tuple(args[0]), dtype=kwargs.get("dtype"), device=kwargs.get("device"))
+
+
+def stack(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
+    tensors = args[0]
+    dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
+    first = tensors[0]
+    for t in tensors[1:]:
+        if t.shape != first.shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {tuple(first.shape)} "
+                               f"and {tuple(t.shape)}")
+    shape = list(first.shape)
+    shape.insert(dim % (first.dim() + 1), len(tensors))
+    return _meta(shape, first)
 
 
 def cat(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
@@ -139,6 +181,10 @@ SHAPE_RULES: dict[Any, Rule] = {
     aten.mul.Tensor: binary,
     aten.add_.Tensor: in_place,
     aten.cat.default: cat,
+    aten.stack.default: stack,
+    aten.avg_pool2d.default: avg_pool2d,
+    aten._prelu_kernel.default: binary,
+    aten.empty.memory_format: empty,
     aten.addmm.default: addmm,
     aten.mean.dim: mean_dim,
 }
