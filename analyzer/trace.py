@@ -47,6 +47,8 @@ _TOO_SMALL = ("too small", "Output size is too small", "non-positive", "negative
 
 
 def _tensors(obj: Any) -> list[torch.Tensor]:
+    """The tensors in an argument list, nested lists included. Runs for every operation: lists of
+    ints (sizes, strides, paddings) are skipped by their first item rather than scanned."""
     if isinstance(obj, torch.Tensor):
         return [obj]
     found: list[torch.Tensor] = []
@@ -54,7 +56,7 @@ def _tensors(obj: Any) -> list[torch.Tensor]:
         for item in obj:
             if isinstance(item, torch.Tensor):
                 found.append(item)
-            elif isinstance(item, (list, tuple)):
+            elif type(item) in (list, tuple) and item and not isinstance(item[0], int):
                 found.extend(_tensors(item))
     return found
 
