@@ -130,8 +130,10 @@ def pool(args: Sequence[Any], ctx: OpContext) -> Cost:
         dilation = _pair(args[4], 1)
     n = _numel(ctx.output_shapes[0]) * kernel[0] * kernel[1]
     src, out = ctx.input_shapes[0], ctx.output_shapes[0]
-    if tuple(out[-2:]) == (1, 1) and kernel[0] >= src[-2] and kernel[1] >= src[-1]:
-        # A fixed-size pool that covers the whole map (GoogLeNet's 7x7 average) is global pooling.
+    if tuple(out[-2:]) == (1, 1) and kernel[0] >= src[-2] and kernel[1] >= src[-1] and padding == (0, 0):
+        # A fixed-size pool that covers the whole map (GoogLeNet's 7x7 average) is global pooling;
+        # a padded "same" pool that a small input shrank the map under (Inception v3's 3x3 at 100 px)
+        # is still a local window.
         return Cost("pool", 0, (("pool", n),), GLOBAL)
     return Cost("pool", 0, (("pool", n),), Window("window", kernel, stride, padding, dilation))
 

@@ -70,6 +70,23 @@ def test_global_pooling_and_linear_layers_see_the_whole_input():
     assert report.receptive_field_layer == "0" and report.receptive_field.size == (3, 3)
 
 
+def test_a_fixed_pool_covering_the_map_is_global_only_without_padding():
+    # Unpadded 4x4 average over a 4x4 map (GoogLeNet's head, small): global. A padded 3x3 "same" pool
+    # over a 1x1 map: a local window that a small input happened to shrink the map under.
+    head = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.AvgPool2d(4))
+    assert profile(head, input_size=(3, 4, 4)).receptive_field_layer == "0"
+    same = nn.Sequential(nn.Conv2d(3, 4, 3), nn.AvgPool2d(3, stride=1, padding=1))
+    report = profile(same, input_size=(3, 3, 3))
+    # conv: 3 px; then a 3x3 window at stride 1 adds 2.
+    assert report.receptive_field_layer == "1" and report.receptive_field.size == (5, 5)
+
+
+def test_inception_v3_final_layer_at_a_small_input():
+    # At 100 px the last grid is 1x1; its padded pools stay local, so mixed7c is still the last
+    # spatial layer, not one of mixed7b's branches.
+    assert profile("inception_v3", input_size=(3, 100, 100)).receptive_field_layer == "mixed7c"
+
+
 def test_known_zoo_fields():
     # VGG-16's pool5 units see 212 pixels; ResNet-50's last stage sees 427 in the v1.5 layout.
     assert profile("vgg16").receptive_field.size == (212, 212)
