@@ -15,7 +15,7 @@ from torch import nn
 
 from analyzer import receptive, registry
 from analyzer.records import OP_CLASSES, Graph, LayerProfile, ModelProfile, Totals
-from analyzer.trace import TraceError, trace
+from analyzer.trace import TraceError, modules_in_order, trace
 
 
 class ProfileInputError(ValueError):
@@ -79,7 +79,7 @@ def resolve(model_or_name: Any, input_size: Any, device: str,
 @contextmanager
 def _inference_on(model: nn.Module, device: str) -> Iterator[Any]:
     """Run `model` in eval mode with its weights on `device`, then put everything back as it was."""
-    modes = [(m, m.training) for m in model.modules()]
+    modes = [(m, m.training) for _, m in modules_in_order(model)]
     if any(training for _, training in modes):  # zoo models are built in eval mode already
         model.eval()
     try:
@@ -199,6 +199,20 @@ def peak_activation_bytes(graph: Graph) -> int:
     return peak
 
 
+class _RowSums:
+    """What one row gathers from its operations, in one pass over the graph."""
+
+    __slots__ = ("first", "macs", "flops", "activation_bytes", "bytes_moved", "ops", "last_outputs", "problem")
+
+    def __init__(self, first: int) -> None:
+        self.first = first
+        self.macs = self.activation_bytes = self.bytes_moved = 0
+        self.flops: dict[str, int] = {}
+        self.ops: dict[str, None] = {}
+        self.last_outputs: tuple[int, ...] = ()
+        self.problem: str | None = None
+
+
 def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: str, dtype: str,
               depth: int | None = None) -> ModelProfile:
     fields, problems = receptive.propagate(graph)
@@ -206,49 +220,57 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
     first_call = {}
     for call in graph.calls:
         first_call.setdefault(call.path, call)
-
-    ops_by_row: dict[str, list] = defaultdict(list)
-    for op in graph.ops:
-        ops_by_row[_row_key(op.module, depth)].append(op)
-    params_by_row: dict[str, list] = defaultdict(list)
-    for module in graph.modules:
-        params_by_row[_row_key(module.path, depth)].append(module)
-
-    allocated = _allocated_bytes(graph)
     call_counts = Counter(call.path for call in graph.calls)
+    allocated = _allocated_bytes(graph)
+
+    sums: dict[str, _RowSums] = {}
+    for op in graph.ops:
+        key = _row_key(op.module, depth)
+        row = sums.get(key)
+        if row is None:
+            row = sums[key] = _RowSums(op.index)
+        row.macs += op.macs
+        for cls, n in op.flops_by_class:
+            row.flops[cls] = row.flops.get(cls, 0) + n
+        row.activation_bytes += allocated.get(op.index, 0)
+        row.bytes_moved += op.bytes_read + op.bytes_written
+        row.ops[op.op] = None
+        row.last_outputs = op.outputs
+        if row.problem is None:
+            row.problem = problems.get(op.index)
+    owners_of: dict[str, list] = defaultdict(list)
+    for module in graph.modules:
+        owners_of[_row_key(module.path, depth)].append(module)
+
+    # Rows in the order their first operation ran; rows with parameters but no operation (a module
+    # that was never called) after them.
+    unrun = sorted(k for k, owners in owners_of.items() if k not in sums and any(m.params for m in owners))
     rows = []
-    order = sorted(set(ops_by_row) | {k for k, ms in params_by_row.items() if any(m.params for m in ms)},
-                   key=lambda k: (ops_by_row[k][0].index if ops_by_row.get(k) else len(graph.ops), k))
-    for key in order:
-        ops = ops_by_row.get(key, [])
-        owners = params_by_row.get(key, [])
-        by_class: dict[str, int] = defaultdict(int)
-        for op in ops:
-            for cls, n in op.flops_by_class:
-                by_class[cls] += n
+    for key in [*sums, *unrun]:
+        row = sums.get(key) or _RowSums(len(graph.ops))
+        owners = owners_of.get(key, [])
         call = first_call.get(key)
-        last_outputs = ops[-1].outputs if ops else ()
-        field = fields.get(last_outputs[0]) if last_outputs else None
-        problem = next((problems[op.index] for op in ops if op.index in problems), None)
+        last = row.last_outputs
+        field = fields.get(last[0]) if last else None
         module = modules.get(key)
         rows.append(LayerProfile(
             name=key,
             type=module.type if module else "",
             depth=len(key.split(".")) if key else 0,
-            calls=call_counts[key] or (1 if ops else 0),
+            calls=call_counts[key] or (1 if row.ops else 0),
             input_shapes=call.input_shapes if call else (),
             output_shape=call.output_shapes[0] if call and call.output_shapes else
-            (graph.values[last_outputs[0]].shape if last_outputs else ()),
+            (graph.values[last[0]].shape if last else ()),
             params=sum(m.params for m in owners),
             trainable_params=sum(m.trainable_params for m in owners),
-            macs=sum(op.macs for op in ops),
-            flops=sum(by_class.values()),
-            flops_by_class={c: by_class[c] for c in OP_CLASSES if by_class.get(c)},
-            activation_bytes=sum(allocated.get(op.index, 0) for op in ops),
+            macs=row.macs,
+            flops=sum(row.flops.values()),
+            flops_by_class={c: row.flops[c] for c in OP_CLASSES if row.flops.get(c)},
+            activation_bytes=row.activation_bytes,
             weight_bytes=sum(m.weight_bytes for m in owners),
-            bytes_moved=sum(op.bytes_read + op.bytes_written for op in ops),
-            ops=tuple(dict.fromkeys(op.op for op in ops)),
-            receptive_field=receptive.as_record(field, problem),
+            bytes_moved=row.bytes_moved,
+            ops=tuple(row.ops),
+            receptive_field=receptive.as_record(field, row.problem),
             sees_whole_input=field == receptive.GLOBAL,
         ))
 

@@ -56,8 +56,8 @@ State = Field | str | None
 
 def _merge(fields: list[State], op: OpNode, problems: dict[int, str]) -> State:
     present = [f for f in fields if f is not None]
-    if not present:
-        return None
+    if len(present) < 2:  # most operations: one input with a field, nothing to merge
+        return present[0] if present else None
     for marker in (UNKNOWN, GLOBAL, FLAT):
         if marker in present:
             return marker
@@ -66,7 +66,8 @@ def _merge(fields: list[State], op: OpNode, problems: dict[int, str]) -> State:
     for other in spatial[1:]:
         for axis in (0, 1):
             a, b = first[axis], other[axis]
-            if a.stride != b.stride or a.centre != b.centre:
+            # Twice the centre, size - 1 - 2 * padding, compared without building Fractions.
+            if a.stride != b.stride or a.size - 2 * a.padding != b.size - 2 * b.padding:
                 problems[op.index] = (f"{op.op} in {op.module or 'the model'}: branches differ in stride "
                                       f"({a.stride} vs {b.stride}) or centre ({a.centre} vs {b.centre})")
     return tuple(max((f[axis] for f in spatial), key=lambda x: x.size) for axis in (0, 1))  # type: ignore[return-value]

@@ -7,6 +7,7 @@ a model. `ModelProfile.to_dict()` is the documented JSON (schema 1).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from math import prod
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -47,10 +48,7 @@ class Value:
 
     @property
     def nbytes(self) -> int:
-        n = self.itemsize
-        for d in self.shape:
-            n *= d
-        return n
+        return prod(self.shape) * self.itemsize
 
 
 @dataclass(frozen=True)

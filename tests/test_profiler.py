@@ -12,6 +12,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import analyzer
 from analyzer.profiler import ProfileInputError, peak_activation_bytes, profile
+from analyzer.trace import modules_in_order
 
 
 def test_vgg16_conv_and_linear_macs_are_exact():
@@ -157,6 +158,14 @@ def test_a_forward_the_user_set_on_an_instance_is_traced_and_put_back():
     # The override's multiplication ran inside the conv: attributed to it, one FLOP per output.
     row = next(r for r in report.layers if r.name == "0")
     assert row.flops_by_class.get("elementwise") == 4 * 6 * 6
+
+
+def test_modules_in_order_is_named_modules():
+    shared = nn.Linear(2, 2)
+    odd = nn.Sequential(nn.Sequential(shared, nn.ReLU()), shared, nn.Sequential(nn.Identity(), nn.Sequential()))
+    odd.register_module("missing", None)
+    for model in [odd, *(analyzer.build(n, device="meta") for n in ("googlenet", "enet", "inception_resnet_v2"))]:
+        assert [(p, id(m)) for p, m in modules_in_order(model)] == [(p, id(m)) for p, m in model.named_modules()]
 
 
 def test_the_garbage_collector_is_back_as_it_was_after_a_profile():
