@@ -663,7 +663,8 @@ def mobilenet_latency(results: list[Any]) -> Claim:
         f"MobileNet was the slower one in {sum(pairs)} of {len(pairs)} comparisons with a rival on a device "
         "timed here. It has the fewest MACs of the five, so on a CPU, which is busy with arithmetic, it "
         "tends to win; on a GPU at batch 1 the host's kernel launches set the pace, and MobileNet runs "
-        f"more arithmetic operations than {fewer} of the other four.",
+        + ("the most arithmetic operations of the five." if fewer == len(launches) - 1 else
+           f"more arithmetic operations than {fewer} of the other four."),
         LATENCY_MODELS)
 
 
