@@ -202,10 +202,9 @@ def peak_activation_bytes(graph: Graph) -> int:
 class _RowSums:
     """What one row gathers from its operations, in one pass over the graph."""
 
-    __slots__ = ("first", "macs", "flops", "activation_bytes", "bytes_moved", "ops", "last_outputs", "problem")
+    __slots__ = ("macs", "flops", "activation_bytes", "bytes_moved", "ops", "last_outputs", "problem")
 
-    def __init__(self, first: int) -> None:
-        self.first = first
+    def __init__(self) -> None:
         self.macs = self.activation_bytes = self.bytes_moved = 0
         self.flops: dict[str, int] = {}
         self.ops: dict[str, None] = {}
@@ -228,7 +227,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
         key = _row_key(op.module, depth)
         row = sums.get(key)
         if row is None:
-            row = sums[key] = _RowSums(op.index)
+            row = sums[key] = _RowSums()
         row.macs += op.macs
         for cls, n in op.flops_by_class:
             row.flops[cls] = row.flops.get(cls, 0) + n
@@ -247,7 +246,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
     unrun = sorted(k for k, owners in owners_of.items() if k not in sums and any(m.params for m in owners))
     rows = []
     for key in [*sums, *unrun]:
-        row = sums.get(key) or _RowSums(len(graph.ops))
+        row = sums.get(key) or _RowSums()
         owners = owners_of.get(key, [])
         call = first_call.get(key)
         last = row.last_outputs

@@ -65,6 +65,7 @@ BAD = [
     (aten.stack.default, ([meta(1, 2, 4), meta(1, 3, 4)], 0)),
     (aten.avg_pool2d.default, (meta(1, 3, 2, 2), [3, 3])),
     (aten.avg_pool2d.default, (meta(1, 3, 8, 8), [3, 3], [1, 1], [2, 2])),
+    (aten.max_pool2d_with_indices.default, (meta(1, 3, 8, 8), [3, 3], [1, 1], [2, 2])),
 ]
 
 
