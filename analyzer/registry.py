@@ -51,6 +51,22 @@ IDEAS = (
     "width-multiplier",
     "fractal",
     "drop-path",
+    # 2016-2022
+    "cardinality",
+    "dense-connectivity",
+    "channel-shuffle",
+    "squeeze-excitation",
+    "inverted-residual",
+    "linear-bottleneck",
+    "practical-guidelines",
+    "architecture-search",
+    "hard-swish",
+    "compound-scaling",
+    "design-space",
+    "patch-embedding",
+    "self-attention",
+    "layer-norm",
+    "large-kernel",
 )
 
 
