@@ -83,3 +83,40 @@ class StochasticDepth(nn.Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class InvertedResidual(nn.Module):
+    """The inverted residual of MobileNetV2, as MnasNet, MobileNetV3 and EfficientNet (MBConv) reuse it.
+
+    A 1x1 expansion to `expanded_channels` (left out when that equals `in_channels`), a depthwise
+    kxk convolution that carries the stride, an optional squeeze-and-excitation gate on the
+    expanded tensor, and a linear 1x1 projection: no activation after it, since the thin output
+    would lose information to a ReLU (Sandler et al., Section 3.2). The shortcut joins the thin
+    tensors when the shape allows it.
+    """
+
+    def __init__(self, in_channels: int, out_channels: int, expanded_channels: int, kernel_size: int = 3,
+                 stride: int = 1, activation: Activation = nn.ReLU6, se_channels: int | None = None,
+                 se_activation: Activation = nn.ReLU, se_gate: Activation = nn.Sigmoid,
+                 drop_path: float = 0.0) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        if expanded_channels != in_channels:
+            layers.append(ConvNormActivation(in_channels, expanded_channels, 1, activation=activation))
+        layers.append(ConvNormActivation(expanded_channels, expanded_channels, kernel_size, stride,
+                                         groups=expanded_channels, activation=activation))
+        if se_channels is not None:
+            layers.append(SqueezeExcitation(expanded_channels, se_channels, se_activation, se_gate))
+        layers.append(ConvNormActivation(expanded_channels, out_channels, 1, activation=None))
+        self.block = nn.Sequential(*layers)
+        self.use_shortcut = stride == 1 and in_channels == out_channels
+        self.drop_path = StochasticDepth(drop_path) if self.use_shortcut and drop_path else None
+        self.out_channels = out_channels
+
+    def forward(self, x):
+        out = self.block(x)
+        if not self.use_shortcut:
+            return out
+        if self.drop_path is not None:
+            out = self.drop_path(out)
+        return out + x
