@@ -35,6 +35,15 @@ FAMILY_COLOURS = {
     "FractalNet": "#a0522d",
     "Xception": "#008080",
     "MobileNet": "#f0a30a",
+    "ResNeXt": "#7b4fc9",
+    "DenseNet": "#1b9e77",
+    "ShuffleNet": "#66a61e",
+    "SENet": "#b15928",
+    "MnasNet": "#a6761d",
+    "EfficientNet": "#c51b7d",
+    "RegNet": "#386cb0",
+    "ViT": "#882255",
+    "ConvNeXt": "#dd4477",
 }
 # For a family added later and not yet given a colour above: chosen by a stable hash of its name.
 SPARE_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#ff9da7", "#9c755f", "#76b7b2")
