@@ -3,6 +3,7 @@
 from analyzer.archs import (  # noqa: F401
     alexnet,
     ciresan,
+    densenet,
     enet,
     fractalnet,
     googlenet,
@@ -13,6 +14,7 @@ from analyzer.archs import (  # noqa: F401
     nin,
     overfeat,
     resnet,
+    shufflenet,
     squeezenet,
     vgg,
     xception,
