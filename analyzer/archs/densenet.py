@@ -146,7 +146,7 @@ def _spec(depth: int) -> ArchSpec:
     return ArchSpec(
         name=f"densenet{depth}",
         display_name=f"DenseNet-{depth}",
-        ideas=() if variant else ("dense-connectivity", "bottleneck", "batch-norm", "global-avg-pool"),
+        ideas=() if variant else ("dense-connectivity",),
         # The paper prints no exact counts (only "20M" for DenseNet-201, Section 4.4); torchvision's
         # models are the paper's layout, so its counts are exact oracles.
         params=Figure(_PARAMS[depth], TORCHVISION, "VS"),

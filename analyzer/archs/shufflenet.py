@@ -116,7 +116,7 @@ class ShuffleNetV1(nn.Module):
     input_shape=(3, 224, 224),
     output_shape=(1000,),
     task="ImageNet classification",
-    ideas=("channel-shuffle", "grouped-conv", "depthwise-separable", "residual"),
+    ideas=("channel-shuffle", "grouped-conv"),
     # The paper prints no parameter count; SENet's Table 3 rounds it to 1.8 M, megvii's README to 1.9 M.
     params=Figure(1_865_728, "pytorchcv 0.0.74 shufflenet_g3_w1, instantiated", "CH"),
     macs=Figure(137e6, "Zhang et al. 2017, Table 1 (complexity of the 1x, g = 3 network)", "V2", 0.5e6 / 137e6,
@@ -237,7 +237,7 @@ def _v2_spec(width: float) -> ArchSpec:
     return ArchSpec(
         name=f"shufflenet_v2_{_V2_SUFFIX[width]}",
         display_name=f"ShuffleNet v2 {width:g}x",
-        ideas=() if variant else ("practical-guidelines", "channel-shuffle", "depthwise-separable"),
+        ideas=() if variant else ("practical-guidelines", "channel-shuffle"),
         params=Figure(_V2_PARAMS[width], TORCHVISION, "VS"),
         # Table 5 prints 41 / 146 / 299 / 591 M, 0.5 to 7.7 M above the conv-and-linear count (0.8-1.3%).
         # No one term explains it (batch norm, ReLU and pooling grow with width far more slowly than
