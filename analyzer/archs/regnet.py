@@ -170,15 +170,13 @@ def _pycls_accuracy(top1_err: float) -> Accuracy:
     return Accuracy(round(100 - top1_err, 2), None, _PYCLS_PROTOCOL, _PYCLS, "VS")
 
 
-def _spec(name: str, display_name: str, design: DesignParams, params: Figure, macs: Figure,
-          accuracy: tuple[Accuracy, ...]) -> ArchSpec:
-    ideas = ("design-space",) if design.se_ratio is None else ("design-space", "squeeze-excitation")
-    return ArchSpec(name=name, display_name=display_name, ideas=ideas, params=params, macs=macs,
+def _spec(name: str, display_name: str, params: Figure, macs: Figure, accuracy: tuple[Accuracy, ...]) -> ArchSpec:
+    return ArchSpec(name=name, display_name=display_name, ideas=("design-space",), params=params, macs=macs,
                     accuracy=accuracy, **_PAPER)
 
 
 @register(_spec(
-    "regnetx_400mf", "RegNetX-400MF", X_400MF,
+    "regnetx_400mf", "RegNetX-400MF",
     # The paper prints 5.2 M; timm's regnetx_004 has pycls' widths (last stage 384).
     Figure(5_157_512, "timm 1.0.31 regnetx_004 (pycls widths), instantiated", "CH"),
     Figure(0.4e9, _PYCLS, "VS", 0.05 / 0.4, _PAPER_FLOPS_WHY),
@@ -209,7 +207,7 @@ def regnetx_400mf_torchvision(num_classes: int = 1000) -> RegNet:
 
 
 @register(_spec(
-    "regnety_400mf", "RegNetY-400MF", Y_400MF,
+    "regnety_400mf", "RegNetY-400MF",
     Figure(4_344_144, f"{TORCHVISION} (the paper's widths; timm's regnety_004 agrees)", "VS"),
     _tv_macs(0.402),
     (Accuracy(74.046, 91.716, centre_crop(), _TV_V1, "VS"), _pycls_accuracy(25.9)),
@@ -219,7 +217,7 @@ def regnety_400mf(num_classes: int = 1000) -> RegNet:
 
 
 @register(_spec(
-    "regnetx_3_2gf", "RegNetX-3.2GF", X_3_2GF,
+    "regnetx_3_2gf", "RegNetX-3.2GF",
     Figure(15_296_552, f"{TORCHVISION} (the paper's widths; timm's regnetx_032 agrees)", "VS"),
     _tv_macs(3.177),
     (Accuracy(78.364, 93.992, centre_crop(), _TV_V1, "VS"), _pycls_accuracy(21.7)),
@@ -229,7 +227,7 @@ def regnetx_3_2gf(num_classes: int = 1000) -> RegNet:
 
 
 @register(_spec(
-    "regnety_3_2gf", "RegNetY-3.2GF", Y_3_2GF,
+    "regnety_3_2gf", "RegNetY-3.2GF",
     Figure(19_436_338, f"{TORCHVISION} (the paper's widths; timm's regnety_032 agrees)", "VS"),
     _tv_macs(3.176),
     (Accuracy(78.948, 94.576, centre_crop(), _TV_V1, "VS"), _pycls_accuracy(21.0)),
