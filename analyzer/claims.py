@@ -182,9 +182,10 @@ def paper_month(spec: ArchSpec) -> int | None:
     return int(ident[2:4]) if kind == "arXiv" else None
 
 
-def essay_date(slug: str, section: str, model: str, year: int, month: int | None = None,
+def essay_date(slug: str, section: str, subject: str, model: str, year: int, month: int | None = None,
                spec: ArchSpec | None = None) -> Claim:
-    """The essay dates a paper to `month` of `year`; the registry has its year and arXiv id."""
+    """The essay dates `subject` (the paper of zoo model `model`) to `month` of `year`; the registry
+    has the paper's year and arXiv id."""
     spec = spec or analyzer.spec(model)
     found = paper_month(spec)
     if spec.year != year:
@@ -197,7 +198,7 @@ def essay_date(slug: str, section: str, model: str, year: int, month: int | None
     if found is not None:
         measured.append(Measurement(f"month of first posting ({spec.paper})", MONTHS[found - 1]))
     return Claim(slug, section, verdict, tuple(measured),
-                 {"name": spec.display_name, "year": year, "month": MONTHS[month - 1] if month else "",
+                 {"name": subject, "year": year, "month": MONTHS[month - 1] if month else "",
                   "found_year": spec.year, "found_month": MONTHS[found - 1] if found else "",
                   "paper": spec.paper},
                  (model,), template="date")
@@ -205,12 +206,12 @@ def essay_date(slug: str, section: str, model: str, year: int, month: int | None
 
 def dates() -> list[Claim]:
     return [
-        essay_date("lenet-year", "LeNet5", "lenet5", ESSAY_LENET_YEAR),
-        essay_date("overfeat-date", "OverFeat", "overfeat_fast", 2013, 12),
-        essay_date("bn-inception-date", "Inception V2 / V3", "bn_inception", 2015, 2),
-        essay_date("inception-v3-date", "Inception V2 / V3", "inception_v3", 2015, 12),
-        essay_date("resnet-date", "ResNet", "resnet50", 2015, 12),
-        essay_date("mobilenet-date", "MobileNets", "mobilenet_v1", 2017, 4),
+        essay_date("lenet-year", "LeNet5", "LeNet-5", "lenet5", ESSAY_LENET_YEAR),
+        essay_date("overfeat-date", "OverFeat", "OverFeat", "overfeat_fast", 2013, 12),
+        essay_date("bn-inception-date", "Inception V2 / V3", "BN-Inception", "bn_inception", 2015, 2),
+        essay_date("inception-v3-date", "Inception V2 / V3", "Inception v3", "inception_v3", 2015, 12),
+        essay_date("resnet-date", "ResNet", "ResNet", "resnet50", 2015, 12),
+        essay_date("mobilenet-date", "MobileNets", "MobileNets", "mobilenet_v1", 2017, 4),
     ]
 
 
@@ -416,8 +417,8 @@ def gpu_speedup(results: list[Any]) -> Claim:
     threads, cores = cpu[0].device.get("threads", 1), cpu[0].device.get("cpu_count") or 1
     return Claim(
         "gpu-speedup", "AlexNet", UNCHECKABLE,
-        (Measurement(f"AlexNet images/s, {device_label(cpu[0].device)}", cpu[1]),
-         Measurement(f"AlexNet images/s, {device_label(gpu[0].device)}", gpu[1]),
+        (Measurement(f"AlexNet images/s, {device_label(cpu[0].device)}", round(cpu[1])),
+         Measurement(f"AlexNet images/s, {device_label(gpu[0].device)}", round(gpu[1])),
          Measurement("GPU over CPU", gpu[1] / cpu[1], "x")),
         {"timed": True, "any": True, "factor": gpu[1] / cpu[1], "threads": threads, "cores": cores,
          "gpu_precision": precision(gpu[0].device), "cpu": device_label(cpu[0].device),
@@ -463,7 +464,9 @@ def vgg_e_blocks(profile: ModelProfile | None = None) -> Claim:
         UNCHECKABLE if not blocks else HOLDS if later == [4, 4, 4] and counts[2:5] == later else FAILS,
         (Measurement("convs per block", ", ".join(map(str, counts))),
          Measurement("of which 3x3", ", ".join(map(str, three)))),
-        {"counts": counts, "three": three, "later": later, "blocks": len(blocks)}, ("vgg19",))
+        # Four stacked 3x3 convs see 2 * 4 + 1 pixels of the block's input.
+        {"counts": counts, "three": three, "later": later, "blocks": len(blocks),
+         "window": 2 * later[0] + 1 if later else 0}, ("vgg19",))
 
 
 def vgg_cost(vgg: ModelProfile | None = None, alexnet: ModelProfile | None = None) -> Claim:
@@ -637,7 +640,7 @@ def _reductions(rows: list[Any]) -> list[Any]:
 
 def inception_widen(profile: ModelProfile | None = None) -> Claim:
     """Widen before each pooling step: the width entering each grid reduction against the width
-    entering the previous one (the image's channels for the first); widths never shrink."""
+    entering the previous one; and widths never shrink along the network."""
     profile = profile if profile is not None else analyzer.profile("inception_v3", depth=1)
     rows = _grid_rows(profile)
     widths = [r.output_shape[1] for r in rows]
@@ -743,7 +746,8 @@ def resnet_thousand(profile: ModelProfile | None = None) -> Claim:
         (Measurement("ResNet-1202 (CIFAR-10): weighted layers on the longest path", deepest.longest),
          Measurement("its parameters", profile.totals.params),
          Measurement("its parameters, published", RESNET_1202_PUBLISHED_PARAMS / 1e6, "M")),
-        {"longest": deepest.longest, "deepest": RESNET_DEEPEST, "params": profile.totals.params}, ())
+        {"longest": deepest.longest, "deepest": RESNET_DEEPEST, "params": profile.totals.params,
+         "published": RESNET_1202_PUBLISHED_PARAMS, "blocks": RESNET_1202_BLOCKS}, ())
 
 
 def resnet_stem(profile: ModelProfile | None = None) -> Claim:
