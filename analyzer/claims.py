@@ -647,9 +647,11 @@ def inception_widen(profile: ModelProfile | None = None) -> Claim:
     entering = [r.input_shapes[0][1] for r in _reductions(rows)]
     widened = sum(1 for then, now in zip(entering, entering[1:]) if now > then)
     growing = widths == sorted(widths)
+    # With fewer than two reductions there is no step to compare, and the claim has nothing to say.
+    verdict = (combined(graded(widened, len(entering) - 1), HOLDS if growing else FAILS)
+               if len(entering) >= 2 else UNCHECKABLE)
     return Claim(
-        "inception-widen", "Inception V2 / V3",
-        combined(graded(widened, len(entering) - 1), (HOLDS if growing else FAILS) if widths else UNCHECKABLE),
+        "inception-widen", "Inception V2 / V3", verdict,
         (Measurement("widths along the network", ", ".join(map(str, widths))),
          Measurement("width entering each grid reduction", ", ".join(map(str, entering))),
          Measurement("reductions entered wider than the previous one", widened)),
@@ -658,23 +660,24 @@ def inception_widen(profile: ModelProfile | None = None) -> Claim:
         ("inception_v3",))
 
 
-def inception_grid_reduction(profile: ModelProfile | None = None) -> Claim:
+def inception_grid_reduction(modules: ModelProfile | None = None, ops: ModelProfile | None = None) -> Claim:
     """The modules that reduce the grid (not the stem's bare pools) run a stride-2 convolution and a
-    stride-2 pooling in parallel and concatenate them."""
-    depth1 = analyzer.profile("inception_v3", depth=1) if profile is None else profile
-    full = zoo_profile("inception_v3") if profile is None else profile
-    modules, parallel = [], 0
+    stride-2 pooling in parallel and concatenate them. `modules` is a profile folded to the model's
+    children (depth 1), `ops` the same model's full one."""
+    depth1 = analyzer.profile("inception_v3", depth=1) if modules is None else modules
+    full = _profile(ops if ops is not None else modules, "inception_v3")
+    reducing, parallel = [], 0
     for row in _reductions(_grid_rows(depth1)):
-        ops = [op for op in full.graph.ops if in_scope(op, row.name)]
-        if any(op.op == "cat" for op in ops):
-            modules.append(row.name)
-            strided = {op.op_class for op in ops if op.window is not None and op.window.stride[0] > 1}
+        inside = [op for op in full.graph.ops if in_scope(op, row.name)]
+        if any(op.op == "cat" for op in inside):
+            reducing.append(row.name)
+            strided = {op.op_class for op in inside if op.window is not None and op.window.stride[0] > 1}
             parallel += {"conv", "pool"} <= strided
     return Claim(
-        "inception-grid-reduction", "Inception V2 / V3", graded(parallel, len(modules)),
-        (Measurement("inception modules that reduce the grid", len(modules)),
+        "inception-grid-reduction", "Inception V2 / V3", graded(parallel, len(reducing)),
+        (Measurement("inception modules that reduce the grid", len(reducing)),
          Measurement("with a strided conv and a strided pool in parallel", parallel)),
-        {"modules": modules, "parallel": parallel}, ("inception_v3",))
+        {"modules": reducing, "parallel": parallel}, ("inception_v3",))
 
 
 def resnet_skip(profile: ModelProfile | None = None, scope: str = "conv2_x.0") -> Claim:
