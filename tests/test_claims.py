@@ -466,7 +466,8 @@ FAST = {"resnet18": (1.8, 2.0, 2.2), "alexnet": (0.9, 1.0, 1.1), "vgg16": (2.8, 
     ((2.6, 2.9, 3.3), F),
 ])
 def test_mobilenet_latency_with_a_noise_margin(mobilenet, expected):
-    results = [_result("cuda", {**FAST, "mobilenet_v1": mobilenet}), _result("cpu", {**FAST, "mobilenet_v1": (0.1,) * 3})]
+    results = [_result("cuda", {**FAST, "mobilenet_v1": mobilenet}),
+               _result("cpu", {**FAST, "mobilenet_v1": (0.1,) * 3})]
     claim = claims.mobilenet_latency(results)
     assert claim.verdict == expected
     assert claim.facts["comparisons"] == 4  # the CPU run is not what the claim is about
