@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from analyzer.errors import UnknownModelError
+
 if TYPE_CHECKING:
     from torch import nn
 
@@ -152,17 +154,6 @@ class ArchSpec:
 class Entry:
     spec: ArchSpec
     builder: Callable[..., nn.Module]
-
-
-class UnknownModelError(KeyError):
-    def __init__(self, name: str, suggestions: list[str]) -> None:
-        self.name = name
-        self.suggestions = suggestions
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown model {name!r}{hint} (`analyzer list` shows them all)")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 _ENTRIES: dict[str, Entry] = {}

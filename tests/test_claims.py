@@ -6,10 +6,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from analyzer import claims
-from analyzer.graphwalk import convolutions, groups
-from analyzer.profiler import zoo_profile
-from analyzer.render.ideas import render_claims
+from analyzer.bench.results import load_results
+from analyzer.content import claims
+from analyzer.render import pages
+from analyzer.static.graphwalk import convolutions, groups
+from analyzer.static.profiler import zoo_profile
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def test_alexnet_groups_follow_the_two_gpu_split():
 
 
 def test_runtime_claims_say_not_measured_without_data(static_claims, tmp_path):
-    assert claims.runtime_results(str(tmp_path)) == []
+    assert load_results(tmp_path) == []
     for slug in ("gpu-speedup", "mobilenet-latency"):
         assert static_claims[slug].verdict == claims.UNCHECKABLE
         assert static_claims[slug].explanation.startswith("Not measured yet")
@@ -108,7 +109,10 @@ def test_gpu_speedup_band(gpu, expected):
 
 
 def test_claims_page_renders_every_claim(static_claims):
-    page = render_claims(list(static_claims.values()))
+    # Rendered as the site renders it: the site's environment and text context.
+    checked = list(static_claims.values())
+    site = pages.Site({"models": [], "ratios": {}, "ideas": [], "idea_tags": [], "claims": checked}, {})
+    page = pages.claims_page(pages.environment(), site)
     for claim in static_claims.values():
         assert f"{{ #{claim.slug} }}" in page and claim.verdict in page
     assert "589,824" in page and "8.47x" in page

@@ -11,8 +11,8 @@ from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import analyzer
-from analyzer.profiler import ProfileInputError, peak_activation_bytes, profile
-from analyzer.trace import modules_in_order
+from analyzer.static.profiler import ProfileInputError, peak_activation_bytes, profile
+from analyzer.static.trace import modules_in_order
 
 
 def test_vgg16_conv_and_linear_macs_are_exact():

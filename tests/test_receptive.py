@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 import analyzer
-from analyzer.erf import gradient_field, support
-from analyzer.profiler import profile
+from analyzer.static.erf import GradientField, gradient_field
+from analyzer.static.profiler import profile
 
 
 def field_of(model: nn.Module, size=(1, 64, 64), layer: str | None = None):
@@ -101,6 +101,13 @@ def test_json_carries_the_fields():
     assert d["layers"][-1]["receptive_field"] is None
 
 
+def support(field: GradientField) -> tuple[tuple[int, int], tuple[int, int]]:
+    """First and last row, first and last column with a non-zero gradient."""
+    rows = [i for i, row in enumerate(field.magnitude) if any(v > 0 for v in row)]
+    cols = [j for j in range(len(field.magnitude[0])) if any(row[j] > 0 for row in field.magnitude)]
+    return (rows[0], rows[-1]), (cols[0], cols[-1])
+
+
 def expected_support(rf, unit: tuple[int, int], size: tuple[int, int]):
     spans = []
     for axis in (0, 1):
@@ -144,7 +151,7 @@ def test_gradient_support_equals_the_analytic_field(name, size, layer, fits):
 
 
 def test_empirical_field_lies_inside_the_theoretical_box():
-    from analyzer.erf import empirical_field
+    from analyzer.static.erf import empirical_field
 
     field = empirical_field("squeezenet1_0")
     (top, bottom), (left, right) = field.box
@@ -159,7 +166,7 @@ def test_empirical_field_lies_inside_the_theoretical_box():
 
 
 def test_empirical_field_does_not_depend_on_earlier_random_draws():
-    from analyzer.erf import empirical_field
+    from analyzer.static.erf import empirical_field
 
     first = empirical_field("lenet5")
     torch.randn(1000)

@@ -13,9 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import registry, site
+from analyzer import registry
 from analyzer.render import charts, pages
-from analyzer.sitedata import IMAGENET, _predecessors, linear_fit
+from analyzer.site import build as site
+from analyzer.site.data import IMAGENET, _predecessors, linear_fit, ratios
+from analyzer.static.blockgraph import BlockGraph
 
 
 def layer(name: str, params: int, macs: int, out: list[int], rf: int | None, whole: bool = False) -> dict:
@@ -53,7 +55,7 @@ def model(
     rf: int | None = 100,
     variant_of: str | None = None,
 ) -> dict:
-    """The plain dict `analyzer.sitedata.collect` gives for one model, with two layers."""
+    """The plain dict `analyzer.site.data.collect` gives for one model, with two layers."""
     head = (
         {
             "top1": top1,
@@ -114,7 +116,7 @@ def model(
         "predecessor": None,
         "paper_model": None,
         "variants": [],
-        "diagram": "<svg><g/></svg>",
+        "diagram": BlockGraph(name, 1, params, macs, (), (), ()),
         "diagram_detail": None,
         "erf": None,
     }
@@ -144,8 +146,10 @@ def zoo() -> list[dict]:
 
 
 def data(models: list[dict] | None = None) -> dict:
+    models = models or zoo()
     return {
-        "models": models or zoo(),
+        "models": models,
+        "ratios": ratios({m["name"]: m["profile"]["totals"] for m in models}),
         "runtime": [],
         "ideas": [],
         "claims": [],
@@ -338,7 +342,7 @@ def test_a_history_text_with_an_undefined_name_fails_naming_its_file(tmp_path):
 @pytest.fixture
 def small_site(monkeypatch):
     """`site.build_site` over the hand-made zoo instead of the profiled one."""
-    monkeypatch.setattr("analyzer.sitedata.collect", lambda runtime_dir: data())
+    monkeypatch.setattr("analyzer.site.data.collect", lambda runtime_dir: data())
 
 
 def test_build_replaces_the_previous_site(tmp_path, small_site):

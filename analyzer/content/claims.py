@@ -2,7 +2,7 @@
 
 Every claim carries the figures measured for it and a verdict decided by the code below, with the
 thresholds written out as named constants. Latency and speed-up claims read the benchmark results of
-`analyzer.runtime` (data/runtime/*.json); while there are none they say "not measured yet".
+`analyzer bench` (data/runtime/*.json); while there are none they say "not measured yet".
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 import analyzer
-from analyzer import ideas
-from analyzer.graphwalk import (
+from analyzer.bench.machine import machine_label
+from analyzer.content import ideas
+from analyzer.static.graphwalk import (
     arithmetic_ops,
     convolutions,
     groups,
@@ -28,9 +28,8 @@ from analyzer.graphwalk import (
     source,
     top_level_type,
 )
-from analyzer.profiler import zoo_profile
-from analyzer.records import OpNode
-from analyzer.runtime import machine_label
+from analyzer.static.profiler import zoo_profile
+from analyzer.static.records import OpNode
 
 HOLDS, CORRECTED, FAILS, UNCHECKABLE = VERDICTS = (
     "holds", "holds with a correction", "does not hold", "cannot be checked here")
@@ -89,15 +88,6 @@ class Claim:
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"{self.slug}: verdict {self.verdict!r} is not one of {VERDICTS}")
-
-
-def runtime_results(directory: str = "data/runtime") -> list[Any]:
-    """The benchmark results, or [] while the directory holds none."""
-    if not any(Path(directory).glob("*.json")):
-        return []
-    from analyzer.runtime import load_results
-
-    return load_results(directory)
 
 
 def graded(passed: int, total: int) -> str:
@@ -569,7 +559,7 @@ def enet_params() -> Claim:
 
 
 def enet_size() -> Claim:
-    megabytes = zoo_profile("enet").totals.params * 2 / 1e6
+    megabytes = zoo_profile("enet").totals.weight_bytes_fp16 / 1e6
     return Claim(
         "enet-size", "ENet", f"Encoder and decoder take {ARTICLE_ENET_FP16_MB} MB in 16-bit floats.",
         (Measurement("parameters at 2 bytes each", megabytes, "MB"),),

@@ -1,4 +1,4 @@
-"""Plotly figure specs for the site, built from the plain data of `analyzer.sitedata`.
+"""Plotly figure specs for the site, built from the plain data of `analyzer.site.data`.
 
 Each chart is a `<div>` plus its figure as JSON in a `<script type="application/json">`; the site's
 `charts.js` plots it with the local plotly.js and restyles it when the reader switches between the
@@ -14,6 +14,7 @@ import re
 import zlib
 from typing import Any
 
+from analyzer.render.links import built_page, model_page
 from analyzer.render.numbers import grouped, shape, si
 
 Model = dict[str, Any]
@@ -56,7 +57,7 @@ def family_colour(family: str) -> str:
 
 def page_path(name: str) -> str:
     """A model's page, relative to the site root (charts.js resolves it against the root)."""
-    return f"history/{name}.html"
+    return built_page(model_page(name))
 
 
 def chart_html(name: str, figure: Figure, height: int = 440) -> str:

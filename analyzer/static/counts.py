@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from math import prod
 from typing import Any
 
-from analyzer.records import Window
+from analyzer.static.aten import pair as _pair
+from analyzer.static.aten import pool_args
+from analyzer.static.records import Window
 
 Shape = tuple[int, ...]
 
@@ -51,15 +53,6 @@ POINTWISE = Window("pointwise")
 MERGE = Window("merge")
 GLOBAL = Window("global")
 FLATTEN = Window("flatten")
-
-
-def _pair(v: Any, default: int) -> tuple[int, int]:
-    if v is None or (isinstance(v, (list, tuple)) and len(v) == 0):
-        return (default, default)
-    if isinstance(v, int):
-        return (v, v)
-    v = list(v)
-    return (int(v[-2]), int(v[-1])) if len(v) >= 2 else (int(v[0]), int(v[0]))
 
 
 def _numel(shape: Shape) -> int:
@@ -120,14 +113,8 @@ def binary(args: Sequence[Any], ctx: OpContext) -> Cost:
 
 
 def pool(args: Sequence[Any], ctx: OpContext) -> Cost:
-    kernel = _pair(args[1], 1)
-    stride = _pair(args[2] if len(args) > 2 else None, 0)
-    if stride == (0, 0):
-        stride = kernel
-    padding = _pair(args[3] if len(args) > 3 else None, 0)
-    dilation = (1, 1)
-    if len(args) > 4 and not isinstance(args[4], bool):
-        dilation = _pair(args[4], 1)
+    window = pool_args(args)
+    kernel, stride, padding, dilation = window.kernel, window.stride, window.padding, window.dilation
     n = _numel(ctx.output_shapes[0]) * kernel[0] * kernel[1]
     src, out = ctx.input_shapes[0], ctx.output_shapes[0]
     if tuple(out[-2:]) == (1, 1) and kernel[0] >= src[-2] and kernel[1] >= src[-1] and padding == (0, 0):

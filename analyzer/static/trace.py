@@ -27,20 +27,10 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from analyzer import counts
-from analyzer.records import Graph, ModuleCall, ModuleInfo, OpNode, Value
-from analyzer.shapes import SHAPE_RULES
-
-
-class TraceError(RuntimeError):
-    """The forward pass failed; `layer` names the module that was running."""
-
-    def __init__(self, message: str, layer: str, layer_type: str, too_small: bool = False) -> None:
-        super().__init__(message)
-        self.layer = layer
-        self.layer_type = layer_type
-        self.too_small = too_small
-
+from analyzer.errors import TraceError
+from analyzer.static import counts
+from analyzer.static.records import Graph, ModuleCall, ModuleInfo, OpNode, Value
+from analyzer.static.shapes import SHAPE_RULES
 
 _TOO_SMALL = ("too small", "Output size is too small", "non-positive", "negative dimension",
               "size of the input", "smaller than kernel", "output size", "Kernel size can't be greater")
