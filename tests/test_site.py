@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import registry
-from analyzer.render import charts, pages
+from analyzer.render import charts, model_charts, pages
 from analyzer.site import build as site
 from analyzer.site.data import IMAGENET, _predecessors, linear_fit, ratios
 from analyzer.static.blockgraph import BlockGraph
@@ -398,7 +398,7 @@ def test_replace_dir_swaps_and_keeps_the_old_tree_on_failure(tmp_path, monkeypat
 def test_effective_field_chart_draws_the_theoretical_box_in_pixels():
     field = {"layer": "conv", "cell": 4, "magnitude": [[0.0, 1.0], [0.5, 0.0]], "box": [[2, 5], [1, 6]],
              "input_size": [8, 8], "unit": [1, 1], "central_share": 0.5}
-    figure = charts.effective_field({"erf": field})
+    figure = model_charts.effective_field({"erf": field})
     (rect,) = figure["layout"]["shapes"]
     assert (rect["y0"], rect["y1"], rect["x0"], rect["x1"]) == (2, 6, 1, 7)
     assert figure["data"][0]["x"] == [2.0, 6.0] and figure["data"][0]["z"] == field["magnitude"]

@@ -12,11 +12,14 @@ import re
 import shutil
 import subprocess
 from html import escape
+from typing import TYPE_CHECKING
 
 from analyzer.errors import DotNotFound
 from analyzer.render.numbers import shape as format_shape
 from analyzer.render.numbers import si
-from analyzer.static.blockgraph import BlockCluster, BlockGraph, BlockNode
+
+if TYPE_CHECKING:
+    from analyzer.static.blockgraph import BlockCluster, BlockGraph, BlockNode
 
 # One colour per operation class (Okabe-Ito and Tol's colour-blind-safe palettes), so a convolution
 # is the same blue in every diagram.

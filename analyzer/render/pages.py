@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from analyzer.paths import HISTORY, TEMPLATES
-from analyzer.render import charts, diagram
+from analyzer.render import charts, diagram, model_charts
 from analyzer.render.links import model_page, relative
 from analyzer.render.numbers import binary_bytes, field, grouped, shape, si
 from analyzer.render.report import rf_cell
@@ -213,18 +213,18 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
     figures = {
         "layers": charts.chart_html(
             "layers",
-            charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
+            model_charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
             height=700 if timed else 520,
         ),
         "rf": (
-            charts.chart_html("receptive-field", charts.receptive_growth(model), height=380)
+            charts.chart_html("receptive-field", model_charts.receptive_growth(model), height=380)
             if model["profile"]["receptive_field"]
             else None
         ),
-        "erf": charts.chart_html("effective-field", charts.effective_field(model), height=520)
+        "erf": charts.chart_html("effective-field", model_charts.effective_field(model), height=520)
         if model["erf"]
         else None,
-        "runtime": charts.chart_html("runtime", charts.model_runtime(model, devices), height=380)
+        "runtime": charts.chart_html("runtime", model_charts.model_runtime(model, devices), height=380)
         if devices
         else None,
         "diagram": diagram.svg(model["diagram"], title=model["display_name"]),

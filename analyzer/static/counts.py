@@ -1,18 +1,10 @@
 """Cost formulas per dispatched operation: MACs, FLOPs by class, and spatial geometry.
 
 One small function per operation, looked up by the ATen operator name in `FORMULAS`; an operation
-missing from the table is reported as uncounted, never silently as zero.
-
-Conventions (the methodology page states the same):
-- A MAC is one multiply-accumulate of a convolution, transposed convolution, linear layer or
-  matrix product. Those operations cost 2 FLOPs per MAC; their bias adds are a separate "bias" class
-  so that conv+linear FLOPs equal `torch.utils.flop_counter` exactly.
-- Inference batch norm is a per-channel scale and shift: 2 FLOPs per element.
-- Activations, element-wise arithmetic and merges (a residual add) cost 1 FLOP per output element;
-  softmax 3 (exponent, sum, divide).
-- Pooling costs one FLOP per window element per output (comparisons or additions), global pooling
-  one per input element.
-- Reshapes, views, concatenation, padding, copies and unpooling move data and cost no FLOPs.
+missing from the table is reported as uncounted, never silently as zero. The conventions these
+formulas follow (what a MAC is, how many FLOPs each operation class costs) are written once, in the
+table of the site's methodology page (site/methodology.md, "What a MAC and a FLOP are here"); a
+formula added here adds its row there.
 """
 
 from __future__ import annotations

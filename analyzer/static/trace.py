@@ -8,8 +8,8 @@ operation is attributed to the innermost module that ran it. Nothing global is p
 model is left exactly as it was found.
 
 Wrappers rather than forward hooks: registering two hooks per module and running PyTorch's hooked
-call path cost about as much as the recording itself (13 ms of Inception-ResNet-v2's 63 here), a
-plain function on the instance about a third of that.
+call path costs about as much as the recording itself, a plain function on the instance about a
+third of that.
 
 On the meta device the common operations get their output shapes from small Python rules instead
 of PyTorch's meta kernels, which are several times slower; every other operation runs for real.
@@ -63,7 +63,7 @@ class _Recorder(TorchDispatchMode):
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
         # Otherwise PyTorch wraps our handler in a dynamo guard whose first call imports
-        # torch._dynamo (1.7 s here); tracing never runs under torch.compile, so no guard is needed.
+        # torch._dynamo, which takes seconds; tracing never runs under torch.compile, so no guard is needed.
         return False
 
     def __init__(self, fast_shapes: bool) -> None:
