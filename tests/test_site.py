@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from analyzer import registry
+from analyzer.paths import SCHEMAS
 from analyzer.render import charts, model_charts, pages
 from analyzer.site import build as site
 from analyzer.site.data import IMAGENET, _predecessors, linear_fit, ratios
@@ -352,6 +353,9 @@ def test_build_replaces_the_previous_site(tmp_path, small_site):
     site.build_site(out)
     assert not (out / "stale.html").exists()
     assert (out / "history" / "vgg.html").is_file() and (out / site.PLOTLY_TARGET).is_file()
+    # The JSON Schemas are published byte for byte, where the reference pages link them.
+    for schema in SCHEMAS.glob("*.schema.json"):
+        assert (out / site.SCHEMA_TARGET / schema.name).read_bytes() == schema.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
