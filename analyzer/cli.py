@@ -1,8 +1,9 @@
 """`python -m analyzer` / `analyzer`: list, profile, diagram, bench.
 
 The command line only parses, calls the library and prints. At start-up it imports argparse and the
-torch-free modules that hold its choices; each command imports what it needs, so `analyzer list`
-does not pay for torch. Every `analyzer.errors.UserError` ends in one line on stderr and exit status 2.
+torch-free modules that hold its choices; each command imports what it needs, so `--help` and a
+mistyped argument do not pay for importing torch. Every `analyzer.errors.UserError` ends in one
+line on stderr and exit status 2.
 """
 
 from __future__ import annotations
