@@ -123,16 +123,27 @@ def from_dict(data: dict[str, Any]) -> RuntimeResult:
                          complete=data["complete"])
 
 
-def load_results(directory: str | Path = RUNTIME_DIR) -> list[RuntimeResult]:
-    """Every result file in `directory`, by file name; a file that breaks the schema is an error."""
-    results = []
+def read_documents(directory: str | Path = RUNTIME_DIR) -> dict[str, dict[str, Any]]:
+    """Every result file in `directory` in its JSON form, by file name; a file that breaks the schema
+    is an error."""
+    documents = {}
     for path in sorted(Path(directory).glob("*.json")):
         data = json.loads(path.read_text())
         problems = validate(data, "runtime")
         if problems:
             raise ValueError(f"{path}: not a runtime result: {problems[0]}")
-        results.append(replace(from_dict(data), file=path.name))
-    return results
+        documents[path.name] = data
+    return documents
+
+
+def as_results(documents: dict[str, dict[str, Any]]) -> list[RuntimeResult]:
+    """`read_documents`' documents as `RuntimeResult`s, each knowing its file."""
+    return [replace(from_dict(data), file=name) for name, data in documents.items()]
+
+
+def load_results(directory: str | Path = RUNTIME_DIR) -> list[RuntimeResult]:
+    """Every result file in `directory` as a `RuntimeResult`, by file name (see `read_documents`)."""
+    return as_results(read_documents(directory))
 
 
 def default_path(machine: dict[str, Any]) -> Path:

@@ -11,13 +11,14 @@ define. Nothing here is SVG or HTML: the renderers draw it.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
 
 from analyzer import registry
 from analyzer.bench.machine import machine_label
-from analyzer.bench.results import load_results, to_dict
+from analyzer.bench.results import as_results, read_documents
 from analyzer.content import claims, ideas
 from analyzer.paths import RUNTIME_DIR
 from analyzer.static import erf
@@ -126,16 +127,16 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
     }
 
 
-def _runtime(results: list[Any]) -> list[dict[str, Any]]:
-    """Measured runtimes per device in the runtime JSON form, each model's batches as sorted rows."""
+def _runtime(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Measured runtimes per device in the runtime JSON form as read, each model's batches as sorted rows."""
     def row(batch: str, measured: dict[str, Any]) -> dict[str, Any]:
         latency = measured.pop("latency_ms")
         return {"batch": int(batch), **measured, **latency}
 
     devices = []
-    for result in results:
-        form = to_dict(result)
-        form["label"] = machine_label(result.device)
+    for document in documents.values():
+        form = copy.deepcopy(document)
+        form["label"] = machine_label(form["device"])
         for m in form["models"].values():
             m["batches"] = [
                 row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))
@@ -196,8 +197,10 @@ def collect(runtime_dir: str | Path = RUNTIME_DIR) -> dict[str, Any]:
         m["diagram"] = diagram_blocks(s.name, depth=1)
         m["diagram_detail"] = diagram_blocks(s.name, depth=2) if s.name in DETAIL_DIAGRAMS else None
         m["erf"] = plain(erf.empirical_field(s.name)) if s.name in ERF_MODELS else None
-    results = load_results(runtime_dir) if Path(runtime_dir).is_dir() else []
-    devices = _runtime(results)
+    documents = read_documents(runtime_dir) if Path(runtime_dir).is_dir() else {}
+    # The claims read results as dataclasses; the pages read the documents as they were written.
+    results = as_results(documents)
+    devices = _runtime(documents)
     _fits(devices, profiles)
     return {
         "models": models,
