@@ -13,7 +13,7 @@ from analyzer.registry import ArchSpec, UnknownModelError, names, spec, specs
 if TYPE_CHECKING:
     from torch import nn
 
-    from analyzer.records import ModelProfile
+    from analyzer.static.records import ModelProfile
 
 __all__ = ["ArchSpec", "UnknownModelError", "build", "names", "profile", "spec", "specs"]
 
@@ -41,7 +41,7 @@ def build(name: str, device: str = "cpu", **options: Any) -> nn.Module:
 
 def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, device: str = "meta",
             depth: int | None = None) -> ModelProfile:
-    """Profile a zoo model (by name) or any `nn.Module`; see `analyzer.profiler.profile`."""
-    from analyzer.profiler import profile as _profile
+    """Profile a zoo model (by name) or any `nn.Module`; see `analyzer.static.profiler.profile`."""
+    from analyzer.static.profiler import profile as _profile
 
     return _profile(model_or_name, input_size=input_size, batch_size=batch_size, device=device, depth=depth)

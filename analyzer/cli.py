@@ -1,7 +1,9 @@
-"""`python -m analyzer` / `analyzer`: list, profile, receptive, diagram, bench.
+"""`python -m analyzer` / `analyzer`: list, profile, diagram, bench.
 
-Only argparse is imported at start-up; each command imports what it needs, so `analyzer list` does
-not pay for torch. Every expected failure ends in one line on stderr and exit status 2.
+The command line only parses, calls the library and prints. At start-up it imports argparse and the
+torch-free modules that hold its choices; each command imports what it needs, so `--help` and a
+mistyped argument do not pay for importing torch. Every `analyzer.errors.UserError` ends in one
+line on stderr and exit status 2.
 """
 
 from __future__ import annotations
@@ -9,14 +11,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
+from analyzer.bench.results import DEVICES as BENCH_DEVICES
+from analyzer.bench.results import DTYPE_NAMES
+from analyzer.errors import TraceError, UserError, either
+from analyzer.render import diagram, report
+from analyzer.static.records import DEVICES as PROFILE_DEVICES
+
 EXIT_USAGE = 2
-
-
-class UsageError(Exception):
-    """An error the user can fix; printed as one line."""
-
+LIST_FORMATS = ("text", "json")
+DIAGRAM_FORMATS = (*diagram.FORMATS, "dot")
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
@@ -78,28 +84,55 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_profile(args: argparse.Namespace) -> int:
     from analyzer.output import check_writable
-    from analyzer.profiler import profile
-    from analyzer.render.report import render
+    from analyzer.static.profiler import profile
 
     if args.output:
         check_writable(args.output)
-    report = profile(_load_model(args.model), input_size=args.input_size, batch_size=args.batch_size,
+    result = profile(_load_model(args.model), input_size=args.input_size, batch_size=args.batch_size,
                      device=args.device, depth=args.depth)
     colour = args.format == "text" and not args.output and sys.stdout.isatty()
-    _emit(render(report.to_dict(), args.format, colour=colour), args.output)
+    _emit(report.render(result.to_dict(), args.format, colour=colour), args.output)
     return 0
 
 
 def cmd_diagram(args: argparse.Namespace) -> int:
-    from analyzer.diagram import main
+    from analyzer.output import check_writable, write_atomic
+    from analyzer.static.blockgraph import diagram_blocks, diagram_title
 
-    return main(args)
+    output = args.output or diagram.default_output(args.model, args.format)
+    check_writable(output)
+    if args.format != "dot":
+        diagram.find_dot()  # before the work, not after it
+    graph = diagram_blocks(_load_model(args.model), args.depth, args.input_size)
+    source = diagram.dot_source(graph, args.direction, args.heat, title=diagram_title(args.model))
+    write_atomic(output, source if args.format == "dot" else diagram.run_dot(source, args.format))
+    return 0
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from analyzer.runtime import main
+    """Check every input, measure, write the JSON (all or nothing)."""
+    import time
 
-    return main(args)
+    from analyzer.bench import results, settings, sweep
+    from analyzer.output import check_writable
+
+    run = settings.make_settings(args.device, args.dtype, args.batch_sizes, args.channels_last, args.repeats)
+    names = settings.model_names(args.models)
+    if args.out:
+        check_writable(args.out)
+    started = time.perf_counter()
+    result = sweep.collect(names, run)
+    out = Path(args.out) if args.out else results.default_path(result.device)
+    if not args.out:
+        out.parent.mkdir(parents=True, exist_ok=True)
+    results.write(result, out)
+    elapsed = time.perf_counter() - started
+    count = f"{len(result.models)} model{'' if len(result.models) == 1 else 's'}"
+    if not result.complete:
+        sys.stderr.write(f"analyzer bench: interrupted; wrote the {count} finished so far to {out}\n")
+        return 130
+    sys.stderr.write(f"analyzer bench: wrote {out} ({count}, {elapsed:.0f} s)\n")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -107,7 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("list", help="the zoo's models, in the order of the history")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--format", choices=LIST_FORMATS, default="text")
     p.set_defaults(run=cmd_list)
 
     p = sub.add_parser("profile", help="per-layer parameters, MACs, FLOPs, memory and receptive fields")
@@ -115,26 +148,26 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-size", help="per-sample input shape C,H,W; several inputs separated by ';' or spaces")
     p.add_argument("--batch-size", type=_int_at_least(1), default=1)
     p.add_argument("--depth", type=_int_at_least(0), help="fold modules deeper than this into their parent")
-    p.add_argument("--format", choices=("text", "json", "csv", "markdown"), default="text")
+    p.add_argument("--format", choices=report.FORMATS, default="text")
     p.add_argument("--output", help="write to this file instead of standard output")
-    p.add_argument("--device", choices=("meta", "cpu", "cuda"), default="meta")
+    p.add_argument("--device", choices=PROFILE_DEVICES, default="meta")
     p.set_defaults(run=cmd_profile)
 
     p = sub.add_parser("diagram", help="a graphviz diagram of the traced graph")
     p.add_argument("model")
     p.add_argument("--input-size")
     p.add_argument("--depth", type=_int_at_least(0), default=1)
-    p.add_argument("--format", choices=("svg", "png", "dot"), default="svg")
-    p.add_argument("--direction", choices=("TB", "LR"), default="TB")
-    p.add_argument("--heat", choices=("macs", "params", "none"), default="none")
+    p.add_argument("--format", choices=DIAGRAM_FORMATS, default="svg")
+    p.add_argument("--direction", choices=diagram.DIRECTIONS, default="TB")
+    p.add_argument("--heat", choices=diagram.HEAT, default="none")
     p.add_argument("--output", help="file to write (default: MODEL.FORMAT in the current directory)")
     p.set_defaults(run=cmd_diagram)
 
     p = sub.add_parser("bench", help="measured latency, throughput and memory per batch size")
     p.add_argument("models", help="comma-separated zoo names, or 'all'")
-    p.add_argument("--device", default="cpu", help="cpu or cuda")
+    p.add_argument("--device", default="cpu", help=either(BENCH_DEVICES))
     p.add_argument("--batch-sizes", default="1,2,4,8,16,32,64")
-    p.add_argument("--dtype", default="float32", help="float32, float16 or bfloat16")
+    p.add_argument("--dtype", default="float32", help=either(DTYPE_NAMES))
     p.add_argument("--channels-last", action="store_true")
     p.add_argument("--repeats", type=_int_at_least(1), default=None, help="timed runs per batch size")
     p.add_argument("--out", help="JSON file to write (default: data/runtime/<device>.json)")
@@ -142,19 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _known_errors() -> tuple[type[BaseException], ...]:
-    from analyzer.loading import ModelLoadError
-    from analyzer.output import OutputError
-    from analyzer.profiler import ProfileInputError
-    from analyzer.registry import UnknownModelError
-    from analyzer.trace import TraceError
-
-    return (UsageError, UnknownModelError, ProfileInputError, ModelLoadError, OutputError, TraceError)
-
-
-def _describe(exc: BaseException) -> str:
-    from analyzer.trace import TraceError
-
+def _describe(exc: UserError) -> str:
     if isinstance(exc, TraceError):
         where = f"{exc.layer} ({exc.layer_type})" if exc.layer else exc.layer_type
         if exc.too_small:
@@ -176,11 +197,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:
-        if isinstance(exc, _known_errors()):
-            sys.stderr.write(f"analyzer {args.command}: error: {_describe(exc)}\n")
-            return EXIT_USAGE
-        raise
+    except UserError as exc:
+        sys.stderr.write(f"analyzer {args.command}: error: {_describe(exc)}\n")
+        return EXIT_USAGE
 
 
 if __name__ == "__main__":

@@ -10,9 +10,7 @@ from pathlib import Path
 
 from torch import nn
 
-
-class ModelLoadError(ValueError):
-    pass
+from analyzer.errors import ModelLoadError
 
 
 def is_user_reference(text: str) -> bool:

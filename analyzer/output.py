@@ -6,9 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-
-class OutputError(OSError):
-    pass
+from analyzer.errors import OutputError
 
 
 def check_writable(path: str | Path) -> Path:

@@ -12,17 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from analyzer.errors import UnknownModelError
+
 if TYPE_CHECKING:
     from torch import nn
 
-# The confidence marks of ../shared/reference/published-figures.md, kept with every figure so a
-# test knows whether it may use the figure as an oracle (MU never is).
-CONFIDENCE = {
-    "VS": "verified from the primary source",
-    "V2": "verified from a verbatim secondary copy",
-    "CH": "computed from a published architecture definition",
-    "MU": "from memory, unverified",
-}
+# The confidence mark kept with every published figure, so a test knows whether it may use the figure
+# as an oracle (MU never is). What each means is written once, on the site's methodology page.
+CONFIDENCE = ("VS", "V2", "CH", "MU")
 
 # The design ideas a network can introduce; tags outside this list are refused so the site's
 # idea pages and filters never meet a misspelt tag.
@@ -152,17 +149,6 @@ class ArchSpec:
 class Entry:
     spec: ArchSpec
     builder: Callable[..., nn.Module]
-
-
-class UnknownModelError(KeyError):
-    def __init__(self, name: str, suggestions: list[str]) -> None:
-        self.name = name
-        self.suggestions = suggestions
-        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        super().__init__(f"unknown model {name!r}{hint} (`analyzer list` shows them all)")
-
-    def __str__(self) -> str:
-        return str(self.args[0])
 
 
 _ENTRIES: dict[str, Entry] = {}

@@ -28,9 +28,9 @@ import torchinfo
 from torch.utils._python_dispatch import TorchDispatchMode
 
 import analyzer
-from analyzer import receptive
-from analyzer.shapes import SHAPE_RULES
-from analyzer.trace import trace
+from analyzer.static import receptive
+from analyzer.static.shapes import SHAPE_RULES
+from analyzer.static.trace import trace
 
 
 class ShapesOnly(TorchDispatchMode):

@@ -18,19 +18,21 @@ import sys
 import torch
 from torch.utils import benchmark
 
-from analyzer import runtime
+from analyzer.bench import sweep, timing
+from analyzer.bench.results import DEVICES
+from analyzer.bench.settings import Settings, model_names
 
 
 def compare(name: str, batch: int, seconds: float, rounds: int, device: str) -> tuple[float, float]:
     """(our median, Timer's median) in ms, each the median over `rounds` alternating rounds."""
-    settings = runtime.Settings(device=device, batch_sizes=(batch,), target_seconds=seconds)
-    model, shape = runtime.prepare_model(name, settings)
-    x = runtime.make_input(shape, batch, settings)
+    settings = Settings(device=device, batch_sizes=(batch,), target_seconds=seconds)
+    model, shape = sweep.prepare_model(name, settings)
+    x = sweep.make_input(shape, batch, settings)
     timer = benchmark.Timer("model(x)", globals={"model": model, "x": x}, num_threads=torch.get_num_threads())
     ours, theirs = [], []
-    with runtime.bench_mode(settings), torch.inference_mode():
+    with sweep.bench_mode(settings), torch.inference_mode():
         for _ in range(rounds):
-            ours.append(statistics.median(runtime.latency_runs(model, x, settings)))
+            ours.append(statistics.median(timing.latency_runs(model, x, settings)))
             theirs.append(timer.blocked_autorange(min_run_time=seconds).median * 1e3)
     return statistics.median(ours), statistics.median(theirs)
 
@@ -40,7 +42,7 @@ def main() -> int:
     parser.add_argument("--models", default="resnet18,squeezenet1_1")
     parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--threads", type=int, help="torch threads (default: torch's own choice)")
-    parser.add_argument("--device", default="cpu", choices=runtime.DEVICES)
+    parser.add_argument("--device", default="cpu", choices=DEVICES)
     parser.add_argument("--seconds", type=float, default=1.0, help="measured time per round, each side")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tolerance", type=float, default=0.10)
@@ -50,7 +52,7 @@ def main() -> int:
     print(f"device {args.device}, batch {args.batch}, threads {torch.get_num_threads()}, torch {torch.__version__}")
     print(f"{'model':<16} {'ours ms':>10} {'Timer ms':>10} {'ratio':>7}")
     worst = 0.0
-    for name in runtime.model_names(args.models):
+    for name in model_names(args.models):
         ours, theirs = compare(name, args.batch, args.seconds, args.rounds, args.device)
         ratio = ours / theirs
         worst = max(worst, abs(ratio - 1))

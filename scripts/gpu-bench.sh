@@ -28,14 +28,16 @@ export PYTHONUNBUFFERED=1
 target=$("$PYTHON" -c '
 import sys
 import torch
-from analyzer import runtime
+from analyzer.bench.machine import describe_machine
+from analyzer.bench.results import default_path
+from analyzer.bench.settings import Settings
 device, dtype, out = sys.argv[1:]
 if device == "cuda" and not torch.cuda.is_available():
     sys.exit(f"gpu-bench: this python has torch {torch.__version__}, which sees no CUDA GPU")
-machine = runtime.describe_machine(runtime.Settings(device=device, dtype=dtype))
+machine = describe_machine(Settings(device=device, dtype=dtype))
 name, version = machine["name"], machine["torch"]
 print(f"gpu-bench: {name}, torch {version}, CUDA {torch.version.cuda}", file=sys.stderr)
-print(f"{out}/{runtime.default_path(machine).name}" if out else "")
+print(f"{out}/{default_path(machine).name}" if out else "")
 ' "$DEVICE" "$DTYPE" "${OUT:-}")
 if [ -n "$target" ]; then
   set -- --out "$target" "$@"

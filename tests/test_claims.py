@@ -11,21 +11,22 @@ import torch
 from torch import nn
 
 import analyzer
-from analyzer import claims, ideas
 from analyzer.archs.resnet import Bottleneck
-from analyzer.graphwalk import convolutions, groups
-from analyzer.profiler import zoo_profile
-from analyzer.render.ideas import environment, render_claims
+from analyzer.bench.results import load_results
+from analyzer.content import claims, ideas
+from analyzer.render import pages
+from analyzer.static.graphwalk import convolutions, groups
+from analyzer.static.profiler import zoo_profile
 
 H, C, F, U = claims.HOLDS, claims.CORRECTED, claims.FAILS, claims.UNCHECKABLE
 
 
 def explanation(claim: claims.Claim) -> str:
-    return str(environment().get_template(claim.text).module.explanation(claim)).strip()
+    return str(pages.environment().get_template(claim.text).module.explanation(claim)).strip()
 
 
 def statement(claim: claims.Claim) -> str:
-    return str(environment().get_template(claim.text).module.statement(claim)).strip()
+    return str(pages.environment().get_template(claim.text).module.statement(claim)).strip()
 
 
 def prof(module: nn.Module, size: tuple[int, int, int] = (3, 32, 32), depth: int | None = None):
@@ -517,14 +518,17 @@ def test_every_claim_renders_one_statement_and_one_sentence(static_claims):
 
 
 def test_runtime_claims_say_not_measured_without_data(static_claims, tmp_path):
-    assert claims.runtime_results(str(tmp_path)) == []
+    assert load_results(tmp_path) == []
     assert static_claims["mobilenet-latency"].verdict == U
     assert explanation(static_claims["mobilenet-latency"]).startswith("Not measured yet")
     assert "no benchmark results" in explanation(static_claims["gpu-speedup"])
 
 
 def test_the_summary_agrees_with_the_verdicts(static_claims):
-    page = render_claims(list(static_claims.values()))
+    # Rendered as the site renders it: the site's environment and text context.
+    checked = list(static_claims.values())
+    site = pages.Site({"models": [], "ratios": {}, "ideas": [], "idea_tags": [], "claims": checked}, {})
+    page = pages.claims_page(pages.environment(), site)
     summary = page.split("## Summary", 1)[1].split("\n## ", 1)[0]
     for verdict in claims.VERDICTS:
         n = sum(1 for c in static_claims.values() if c.verdict == verdict)

@@ -17,10 +17,9 @@ from torch.utils.flop_counter import FlopCounterMode
 
 import analyzer
 from analyzer import cli
-from analyzer.blocks import BlockGraph, BlockNode
-from analyzer.diagram import diagram_blocks, diagram_source, diagram_svg
-from analyzer.records import OP_CLASSES
-from analyzer.render.diagram import OP_CLASS_COLOURS
+from analyzer.render.diagram import OP_CLASS_COLOURS, dot_source, svg
+from analyzer.static.blockgraph import BlockGraph, BlockNode, diagram_blocks, diagram_title
+from analyzer.static.records import OP_CLASSES
 
 SVG = "{http://www.w3.org/2000/svg}"
 # He et al. 2015, Table 1: residual blocks in conv2_x .. conv5_x of ResNet-50.
@@ -37,6 +36,26 @@ def graph(name: str, depth: int = 1) -> BlockGraph:
     return diagram_blocks(name, depth)
 
 
+def diagram_source(name: str, depth: int = 1, heat: str = "none") -> str:
+    return dot_source(diagram_blocks(name, depth), heat=heat, title=diagram_title(name))
+
+
+def diagram_svg(name: str, depth: int = 1, heat: str = "none") -> str:
+    return svg(diagram_blocks(name, depth), heat=heat, title=diagram_title(name))
+
+
+def successors(g: BlockGraph, node_id: str) -> list[str]:
+    return [b for a, b in g.edges if a == node_id]
+
+
+def predecessors(g: BlockGraph, node_id: str) -> list[str]:
+    return [a for a, b in g.edges if b == node_id]
+
+
+def in_cluster(g: BlockGraph, cluster_id: str | None) -> list[BlockNode]:
+    return [n for n in g.nodes if n.cluster == cluster_id]
+
+
 def by_name(g: BlockGraph, name: str) -> BlockNode:
     return next(n for n in g.nodes if n.name == name)
 
@@ -49,11 +68,11 @@ def test_resnet50_stages_show_their_first_block_then_the_rest_collapsed():
     g = graph("resnet50")
     model = analyzer.build("resnet50", device="meta")
     for stage, count in RESNET50_STAGES.items():
-        inside = g.in_cluster(cluster_named(g, stage))
+        inside = in_cluster(g, cluster_named(g, stage))
         assert [n.repeat for n in inside] == [1, count - 1], stage
         first, rest = inside
         assert (first.name, rest.name, rest.last) == (f"{stage}.0", f"{stage}.1", f"{stage}.{count - 1}")
-        assert g.successors(first.id) == [rest.id]
+        assert successors(g, first.id) == [rest.id]
         # The collapsed node stands for all its blocks: their weights, counted on the module itself.
         blocks_ = getattr(model, stage)
         assert rest.params == sum(p.numel() for b in list(blocks_)[1:] for p in b.parameters())
@@ -71,14 +90,14 @@ def test_resnet50_at_depth_2_collapses_whole_blocks_drawn_as_clusters():
 
 def test_resnet50_residual_additions_are_merge_nodes_fed_by_both_paths():
     g = graph("resnet50", 2)
-    inside = g.in_cluster(cluster_named(g, "conv3_x.0"))
+    inside = in_cluster(g, cluster_named(g, "conv3_x.0"))
     add = next(n for n in inside if n.op_class == "merge")
     assert add.type.startswith("add")
-    fed_by = {by_id(g, i).name for i in g.predecessors(add.id)}
+    fed_by = {by_id(g, i).name for i in predecessors(g, add.id)}
     assert fed_by == {"conv3_x.0.conv3", "conv3_x.0.shortcut"}
     # The next block's addition takes this one's output directly (the identity shortcut).
-    following = g.in_cluster(cluster_named(g, "conv3_x.1"))
-    assert add.id in g.predecessors(next(n for n in following if n.op_class == "merge").id)
+    following = in_cluster(g, cluster_named(g, "conv3_x.1"))
+    assert add.id in predecessors(g, next(n for n in following if n.op_class == "merge").id)
 
 
 def by_id(g: BlockGraph, node_id: str) -> BlockNode:
@@ -87,18 +106,18 @@ def by_id(g: BlockGraph, node_id: str) -> BlockNode:
 
 def test_googlenet_inception_block_has_four_branches_merging_in_one_concatenation():
     g = graph("googlenet", 2)
-    inside = g.in_cluster(cluster_named(g, "inception3a"))
+    inside = in_cluster(g, cluster_named(g, "inception3a"))
     merges = [n for n in inside if n.op_class == "merge"]
     assert len(merges) == 1 and merges[0].type == "cat"
     cat = merges[0]
-    ends = g.predecessors(cat.id)
+    ends = predecessors(g, cat.id)
     assert len(ends) == 4
     branches = [_ancestors_within(g, end, {n.id for n in inside}) for end in ends]
     for i, branch in enumerate(branches):
         for other in branches[i + 1:]:
             assert not branch & other, "branches share a node"
         # Each branch starts from the same node outside the block: pool2.
-        starts = {p for n in branch for p in g.predecessors(n) if p not in branch}
+        starts = {p for n in branch for p in predecessors(g, n) if p not in branch}
         assert {by_id(g, p).name for p in starts} == {"pool2"}
     assert sorted(by_id(g, e).output_shape[0] for e in ends) == sorted(INCEPTION_3A)
     assert cat.output_shape == (sum(INCEPTION_3A), 28, 28)
@@ -110,17 +129,17 @@ def _ancestors_within(g: BlockGraph, node_id: str, allowed: set[str]) -> set[str
         n = todo.pop()
         if n in allowed and n not in found:
             found.add(n)
-            todo.extend(g.predecessors(n))
+            todo.extend(predecessors(g, n))
     return found
 
 
 def test_lenet5_is_a_chain_of_its_seven_layers():
     g = graph("lenet5")
     order = [g.nodes[0]]
-    while g.successors(order[-1].id):
-        (following,) = g.successors(order[-1].id)
+    while successors(g, order[-1].id):
+        (following,) = successors(g, order[-1].id)
         order.append(by_id(g, following))
-    assert len(order) == len(g.nodes) and all(len(g.predecessors(n.id)) <= 1 for n in g.nodes)
+    assert len(order) == len(g.nodes) and all(len(predecessors(g, n.id)) <= 1 for n in g.nodes)
     assert [(n.name, n.output_shape) for n in order[1:]] == LENET5
     assert order[0].output_shape == (1, 32, 32)
 
@@ -141,7 +160,7 @@ def test_nodes_hold_every_parameter_and_every_mac_once(name, depth):
 def test_reshapes_are_not_nodes_and_data_flows_through_them():
     g = graph("resnet50")
     assert not any("Flatten" in n.type for n in g.nodes)
-    assert g.successors(by_name(g, "avgpool").id) == [by_name(g, "fc").id]
+    assert successors(g, by_name(g, "avgpool").id) == [by_name(g, "fc").id]
 
 
 class _Residual(nn.Module):
@@ -158,9 +177,9 @@ def test_functional_operations_of_a_user_model_are_nodes():
     conv = by_name(g, "conv")
     assert conv.type == "Conv2d + relu" and conv.params == 3 * 3 * 3 * 3 + 3
     assert conv.macs == 8 * 8 * 3 * (3 * 3 * 3)  # each output value: 3 input channels x 3x3 taps
-    (add,) = g.successors(conv.id)
+    (add,) = successors(g, conv.id)
     assert by_id(g, add).type == "add" and by_id(g, add).op_class == "merge"
-    assert sorted(by_id(g, p).name for p in g.predecessors(add)) == ["conv", "input"]
+    assert sorted(by_id(g, p).name for p in predecessors(g, add)) == ["conv", "input"]
 
 
 def _svg_counts(svg: str) -> dict[str, int]:
@@ -182,8 +201,10 @@ def test_same_model_gives_the_same_svg_byte_for_byte():
     first = diagram_svg("resnet50", depth=2, heat="macs")
     assert diagram_svg("resnet50", depth=2, heat="macs") == first
     # A fresh interpreter with another hash seed: no set or dict order leaks into the output.
-    code = ("import hashlib, sys; from analyzer.diagram import diagram_svg; "
-            "sys.stdout.write(hashlib.sha256(diagram_svg('resnet50', depth=2, heat='macs').encode()).hexdigest())")
+    code = ("import hashlib, sys; from analyzer.render.diagram import svg; "
+            "from analyzer.static.blockgraph import diagram_blocks, diagram_title; "
+            "g = svg(diagram_blocks('resnet50', 2), heat='macs', title=diagram_title('resnet50')); "
+            "sys.stdout.write(hashlib.sha256(g.encode()).hexdigest())")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert other.stdout == hashlib.sha256(first.encode()).hexdigest()

@@ -6,8 +6,8 @@ from fractions import Fraction
 
 import pytest
 
-from analyzer import ideas
-from analyzer.render.ideas import render_idea
+from analyzer.content import ideas
+from analyzer.render import pages
 
 
 @pytest.fixture(scope="module")
@@ -88,6 +88,13 @@ def test_paths_through_residual_and_fractal_networks(all_ideas):
     assert (fractal.paths, fractal.longest, fractal.shortest) == ((1**2 + 1) ** 2 + 1, 4, 1)
     assert rows["fractalnet", ""].paths == 5**5
     assert all(0 < r.join_share < 0.01 for r in rows.values())
+
+
+def render_idea(idea: ideas.Idea) -> str:
+    """The idea's page as the site renders it: the site's environment and text context."""
+    every = ideas.all_ideas()
+    site = pages.Site({"models": [], "ratios": {}, "ideas": every, "idea_tags": []}, pages.idea_pages(every))
+    return pages.idea_page(pages.environment(), site, idea)
 
 
 def test_every_idea_template_renders_strictly(all_ideas):

@@ -9,7 +9,7 @@ from inverted_residuals import input_sizes, rows
 from torch import nn
 
 import analyzer
-from analyzer.profiler import profile
+from analyzer.static.profiler import profile
 
 # Sandler et al. 2018, Table 2: (t, c, n, s) of the seven bottleneck rows, and the input size of each.
 TABLE_2 = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2),

@@ -8,7 +8,7 @@ from inverted_residuals import rows
 from torch import nn
 
 import analyzer
-from analyzer.profiler import profile
+from analyzer.static.profiler import profile
 
 RE, HS = nn.ReLU, nn.Hardswish
 # Howard et al. 2019 (final version), Tables 1 and 2: kernel, exp size, #out, SE, NL, stride.

@@ -9,7 +9,7 @@ from torch import nn
 import analyzer
 from analyzer.archs import regnet
 from analyzer.archs.layers import SqueezeExcitation
-from analyzer.profiler import profile
+from analyzer.static.profiler import profile
 
 # The published stages (pycls' configs and model zoo, the paper's models): depths, widths, groups of the 3x3.
 PUBLISHED = {

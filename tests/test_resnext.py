@@ -7,7 +7,7 @@ import torch
 from torch import nn
 
 import analyzer
-from analyzer.profiler import profile
+from analyzer.static.profiler import profile
 
 STAGES = ("conv2_x", "conv3_x", "conv4_x", "conv5_x")
 # Table 1, ResNeXt-50 (32x4d): blocks, grouped-conv width, output width and map side per stage.

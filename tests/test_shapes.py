@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from analyzer.shapes import SHAPE_RULES
+from analyzer.static.shapes import SHAPE_RULES
 
 aten = torch.ops.aten
 

@@ -8,7 +8,7 @@ from torch import nn
 
 import analyzer
 from analyzer.archs.shufflenet import ShuffleUnitV1, ShuffleUnitV2, channel_shuffle
-from analyzer.profiler import profile
+from analyzer.static.profiler import profile
 
 # ShuffleNet v1, Table 1 (1x): output channels of stages 2-4 and the complexity column, in millions.
 V1_TABLE_1 = {1: ((144, 288, 576), 143), 2: ((200, 400, 800), 140), 3: ((240, 480, 960), 137),

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 
 import analyzer
-from analyzer import site
+from analyzer.site import build as site
 
 playwright = pytest.importorskip("playwright.sync_api")
 

@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from torch import nn
 
+from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 
@@ -86,7 +87,6 @@ class AlexNetOneTower(nn.Module):
         return self.classifier(self.avgpool(self.features(x)))
 
 
-_TV = "torchvision 0.29.1 weight meta"
 
 
 # The NIPS paper has neither a DOI nor an arXiv id; the DOI is that of its 2017 reprint in
@@ -135,10 +135,10 @@ def alexnet(num_classes: int = 1000) -> AlexNet:
     output_shape=(1000,),
     task="ImageNet classification",
     ideas=(),
-    params=Figure(61_100_840, f"{_TV} num_params", "VS"),
-    macs=Figure(0.714e9, f"{_TV} _ops", "VS", 0.001, "published to 0.001 G"),
+    params=Figure(61_100_840, f"{TORCHVISION} num_params", "VS"),
+    macs=Figure(0.714e9, TORCHVISION_OPS, "VS", 0.001, "published to 0.001 G"),
     accuracy=(
-        Accuracy(56.522, 79.066, "single centre crop 224 of a 256 resize, ImageNet-1k val", _TV, "VS"),
+        Accuracy(56.522, 79.066, centre_crop(), TORCHVISION, "VS"),
     ),
     variant_of="alexnet",
     differences="One tower of 64-192-384-256-256 channels with no grouping and no LRN; conv1 is padded "

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from analyzer.archs.sources import FOUR_FIGURES, TORCHVISION, TORCHVISION_OPS, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 # Table 1's inception rows: #1x1, #3x3 reduce, #3x3, #5x5 reduce, #5x5, pool proj.
@@ -154,7 +155,6 @@ _PAPER = dict(
 _TABLE_1 = "Szegedy et al. 2014, Table 1 (column summed)"
 _TABLE_3 = "Szegedy et al. 2014, Table 3"
 _PAPER_VAL = "ILSVRC 2014 classification val (= ImageNet-1k val); top-1 not reported"
-_TV = "torchvision 0.29.1 weight meta"
 
 _PARAMS_WHY = ("Table 1 counts weights in units of 1024 without biases (its conv2 and linear rows are "
                "exactly 112 x 1024 and 1000 x 1024 weights), so its 6,797.7K is 6.96M weights; this model "
@@ -191,10 +191,10 @@ def googlenet(num_classes: int = 1000, aux_logits: bool = False) -> GoogLeNet:
     name="googlenet_torchvision",
     display_name="GoogLeNet (torchvision)",
     ideas=(),
-    params=Figure(6_624_904, _TV, "VS"),
-    macs=Figure(1.498e9, f"{_TV} _ops", "VS", 0.0004, "published to four significant figures"),
+    params=Figure(6_624_904, TORCHVISION, "VS"),
+    macs=Figure(1.498e9, TORCHVISION_OPS, "VS", 0.0004, FOUR_FIGURES),
     accuracy=(
-        Accuracy(69.778, 89.53, "single centre crop 224 of a 256 resize, ImageNet-1k val", _TV, "VS"),
+        Accuracy(69.778, 89.53, centre_crop(), TORCHVISION, "VS"),
     ),
     variant_of="googlenet",
     differences="BatchNorm (eps 0.001) after every conv, which drops its bias; a 3x3 conv where each "

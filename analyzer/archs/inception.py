@@ -15,6 +15,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from analyzer.archs.sources import FOUR_FIGURES, TORCHVISION, TORCHVISION_OPS
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 
@@ -302,7 +303,6 @@ _V3_PAPER = dict(
     output_shape=(1000,),
     task="ImageNet classification",
 )
-_TV = "torchvision 0.29.1 weight meta"
 
 
 @register(ArchSpec(
@@ -335,9 +335,9 @@ def bn_inception(num_classes: int = 1000) -> BNInception:
     ideas=("factorized-conv",),
     params=Figure(23_834_568, "torchvision 0.29.1 and timm 1.0.31 inception_v3 without the aux head, "
                   "instantiated", "CH"),
-    macs=Figure(5.713e9, f"{_TV} _ops", "VS", 0.0001, "published to four significant figures"),
+    macs=Figure(5.713e9, TORCHVISION_OPS, "VS", 0.0001, FOUR_FIGURES),
     accuracy=(
-        Accuracy(77.294, 93.45, "single centre crop 299 of a 342 resize, ImageNet-1k val", _TV, "VS"),
+        Accuracy(77.294, 93.45, "single centre crop 299 of a 342 resize, ImageNet-1k val", TORCHVISION, "VS"),
         Accuracy(round(100 - 21.2, 2), round(100 - 5.6, 2),
                  "single crop 299, 1 model, on the 48,238 non-blacklisted ImageNet-1k val images",
                  "Szegedy et al. 2015, Table 3 (last row) and Section 10", "VS"),

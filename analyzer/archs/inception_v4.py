@@ -19,6 +19,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from analyzer.archs.sources import TIMM, TIMM_MACS, TIMM_MACS_WHY
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 
@@ -247,15 +248,13 @@ _PAPER = {
     "output_shape": (1000,),
     "task": "ImageNet classification",
 }
-_CH = "timm 1.0.31 instantiation (= osmr/imgclsmob README, VS)"
+_CH = f"{TIMM} instantiation (= osmr/imgclsmob README, VS)"
 _SLIM = "TF-slim README model table (copies of the later README)"
 _SLIM_CROP = "single crop 299, ILSVRC-2012 val"
-_TIMM_MACS = "timm 1.0.31 benchmark infer_gmacs @299"
 # timm's benchmark figure also charges what fvcore charges beyond convolutions and the classifier:
 # two ops per batch-norm output element and one per element entering the global pool. Adding those
 # to the conv+linear count gives 12.284 G and 13.183 G, which round to the printed figures.
-_TIMM_WHY = ("printed to 0.01 G, and counts batch norm (2 per output element) and the global pool "
-             "on top of conv+linear; conv+linear alone is 0.21% (v4) / 0.18% (IRv2) lower")
+_TIMM_WHY = f"{TIMM_MACS_WHY}; conv+linear alone is 0.21% (v4) / 0.18% (IRv2) lower"
 
 
 def _timm_acc(tag: str, top1: float, top5: float, crop_pct: float) -> Accuracy:
@@ -269,7 +268,7 @@ def _timm_acc(tag: str, top1: float, top5: float, crop_pct: float) -> Accuracy:
     display_name="Inception-v4",
     ideas=(),
     params=Figure(42_679_816, _CH, "CH"),
-    macs=Figure(12.28e9, _TIMM_MACS, "VS", 0.0025, _TIMM_WHY),
+    macs=Figure(12.28e9, TIMM_MACS, "VS", 0.0025, _TIMM_WHY),
     accuracy=(
         _timm_acc("inception_v4.tf_in1k", 80.144, 94.982, 0.875),
         Accuracy(80.0, 95.0, "single crop 299, non-blacklisted ILSVRC-2012 val subset (paper Table 2: "
@@ -288,7 +287,7 @@ def inception_v4(num_classes: int = 1000) -> InceptionV4:
     display_name="Inception-ResNet-v2",
     ideas=(),
     params=Figure(55_843_464, _CH, "CH"),
-    macs=Figure(13.18e9, _TIMM_MACS, "VS", 0.0025, _TIMM_WHY),
+    macs=Figure(13.18e9, TIMM_MACS, "VS", 0.0025, _TIMM_WHY),
     accuracy=(
         _timm_acc("inception_resnet_v2.tf_in1k", 80.434, 95.312, 0.8975),
         Accuracy(80.4, 95.3, _SLIM_CROP, _SLIM, "V2"),

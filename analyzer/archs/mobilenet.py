@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 from torch import nn
 
+from analyzer.archs.sources import TIMM
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 # (pointwise output channels, depthwise stride) of the 13 depthwise-separable blocks of Table 1.
@@ -72,7 +73,7 @@ _PAPER_TABLES = "Howard et al. 2017, Tables 4, 6, 7 and 8"
     task="ImageNet classification",
     ideas=("depthwise-separable", "width-multiplier"),
     # The paper prints 4.2 M; timm's mobilenetv1_100 has exactly this network, BN affine included.
-    params=Figure(4_231_976, "timm 1.0.31 mobilenetv1_100, instantiated", "CH"),
+    params=Figure(4_231_976, f"{TIMM} mobilenetv1_100, instantiated", "CH"),
     macs=Figure(569e6, _PAPER_TABLES, "VS", 0.5e6 / 569e6, "published to the nearest million"),
     accuracy=(
         Accuracy(70.9, 89.9, "single crop: central 87.5% of the image resized to 224 (TF-slim inception "

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from torch import nn
 
 from analyzer.archs.layers import ConvNormActivation, SqueezeExcitation, make_divisible
-from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
+from analyzer.archs.sources import TIMM, TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 STEM_WIDTH = 32
@@ -178,7 +178,7 @@ def _spec(name: str, display_name: str, params: Figure, macs: Figure, accuracy: 
 @register(_spec(
     "regnetx_400mf", "RegNetX-400MF",
     # The paper prints 5.2 M; timm's regnetx_004 has pycls' widths (last stage 384).
-    Figure(5_157_512, "timm 1.0.31 regnetx_004 (pycls widths), instantiated", "CH"),
+    Figure(5_157_512, f"{TIMM} regnetx_004 (pycls widths), instantiated", "CH"),
     Figure(0.4e9, _PYCLS, "VS", 0.05 / 0.4, _PAPER_FLOPS_WHY),
     (_pycls_accuracy(27.3),
      Accuracy(72.482, 90.84, centre_crop(), "timm results-imagenet.csv, regnetx_004.pycls_in1k (pycls' weights)",

@@ -13,6 +13,7 @@ from functools import partial
 
 from torch import nn
 
+from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 Block = Callable[[int, int, int], nn.Module]
@@ -127,10 +128,9 @@ _PAPER = {
     "output_shape": (1000,),
     "task": "ImageNet classification",
 }
-_TV = "torchvision 0.29.1 weight meta"
 _PARAMS = {18: 11_689_512, 34: 21_797_672, 50: 25_557_032, 101: 44_549_160, 152: 60_192_808}
 # v1 and v1.5 differ only in which conv strides, so torchvision's count is the paper network's too.
-_TV_PARAMS = f"{_TV} (v1.5; the stride's position does not change the count)"
+_TV_PARAMS = f"{TORCHVISION} (v1.5; the stride's position does not change the count)"
 _CENTRE_CROP = "single centre crop 224 of a 256 resize (shorter side), ImageNet-1k val"
 _TEN_CROP = "10-crop testing (224 crops of a 256 resize), ILSVRC-2012 val"
 _PAPER_T1 = "He et al. 2015, Table 1"
@@ -164,9 +164,9 @@ def _v1_5_spec(depth: int, macs: float, top1: float, top5: float) -> ArchSpec:
         name=f"resnet{depth}_v1_5",
         display_name=f"ResNet-{depth} v1.5 (torchvision)",
         ideas=(),
-        params=Figure(_PARAMS[depth], _TV, "VS"),
-        macs=Figure(macs, f"{_TV} _ops", "VS", 0.0005e9 / macs, "published to 0.001 G"),
-        accuracy=(Accuracy(top1, top5, _CENTRE_CROP, f"{_TV} IMAGENET1K_V1 (torchvision's training)", "VS"),),
+        params=Figure(_PARAMS[depth], TORCHVISION, "VS"),
+        macs=Figure(macs, TORCHVISION_OPS, "VS", 0.0005e9 / macs, "published to 0.001 G"),
+        accuracy=(Accuracy(top1, top5, _CENTRE_CROP, f"{TORCHVISION} IMAGENET1K_V1 (torchvision's training)", "VS"),),
         variant_of=f"resnet{depth}",
         differences=_DIFFERENCES,
         **_PAPER,

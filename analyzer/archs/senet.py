@@ -16,7 +16,7 @@ from torch import nn
 
 from analyzer.archs.layers import SqueezeExcitation
 from analyzer.archs.resnet import Bottleneck, ResNet
-from analyzer.archs.sources import centre_crop
+from analyzer.archs.sources import TIMM, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 REDUCTION = 16
@@ -45,7 +45,7 @@ _PAPER_T2 = "Hu et al. 2017, Table 2"
     ideas=("squeeze-excitation",),
     # The paper says only "~2.5 million additional parameters" (Section 4) over ResNet-50; timm's
     # legacy_seresnet50 has this layout: ResNet-50's count plus eq. 5's SE weights and their biases.
-    params=Figure(28_088_024, "timm 1.0.31 legacy_seresnet50, instantiated", "CH"),
+    params=Figure(28_088_024, f"{TIMM} legacy_seresnet50, instantiated", "CH"),
     macs=Figure(_MACS, _PAPER_T2, "VS", 0.003,
                 "printed to 0.01 G, and 0.25% above this count (3.861 G, of which the SE layers' fully "
                 "connected products are 2.5 M): the paper's 0.26% increase over ResNet-50's 3.86 G also "

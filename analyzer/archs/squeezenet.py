@@ -13,6 +13,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from analyzer.archs.sources import TORCHVISION, TORCHVISION_TRAINING, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 # Squeeze widths of fire2..fire9; each expand branch (1x1 and 3x3) has four times as many filters.
@@ -75,8 +76,6 @@ _PAPER = {
     "output_shape": (1000,),
     "task": "ImageNet classification",
 }
-_TV = "torchvision 0.29.1 weight meta"
-_CENTRE_CROP = "single centre crop 224 of a 256 resize, ImageNet-1k val"
 # The README's 1.72 / 0.72 "GFLOPS" and MobileNet's 1,700 M "mult-adds" are about twice these MAC
 # counts (FLOPs, two per MAC), so torchvision's figures are the ones a MAC count can meet.
 _MACS_WHY = "published to 0.001 G"
@@ -88,9 +87,9 @@ def _spec(name: str, version: str, params: int, macs: float, top1: float, top5: 
         name=name,
         display_name=f"SqueezeNet {version}",
         ideas=ideas,
-        params=Figure(params, _TV, "VS"),
-        macs=Figure(macs, f"{_TV} _ops (at 224)", "VS", 0.0005e9 / macs, _MACS_WHY),
-        accuracy=(Accuracy(top1, top5, _CENTRE_CROP, f"{_TV} (torchvision's training)", "VS"),
+        params=Figure(params, TORCHVISION, "VS"),
+        macs=Figure(macs, f"{TORCHVISION} _ops (at 224)", "VS", 0.0005e9 / macs, _MACS_WHY),
+        accuracy=(Accuracy(top1, top5, centre_crop(), TORCHVISION_TRAINING, "VS"),
                   *paper_accuracy),
         **_PAPER,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from analyzer.archs.sources import FOUR_FIGURES, TORCHVISION, TORCHVISION_OPS, TORCHVISION_TRAINING, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 # Conv widths per stage of the paper's Table 1; "M" is a 2x2 stride-2 max pool.
@@ -63,8 +64,6 @@ _PAPER = dict(
     output_shape=(1000,),
     task="ImageNet classification",
 )
-_TV = "torchvision 0.29.1 weight meta"
-_CENTRE_CROP = "single centre crop 224 of a 256 resize, ImageNet-1k val"
 _SINGLE_SCALE = "single-scale dense evaluation, S=Q=256, ILSVRC-2012 val (paper Table 3)"
 
 
@@ -74,7 +73,7 @@ def _spec(name: str, config: str, params: int, macs: Figure, top1_err: float, to
         name=name,
         display_name=f"VGG-{name[3:]} ({config})",
         ideas=ideas,
-        params=Figure(params, _TV, "VS"),
+        params=Figure(params, TORCHVISION, "VS"),
         macs=macs,
         accuracy=(
             single_crop,
@@ -86,33 +85,32 @@ def _spec(name: str, config: str, params: int, macs: Figure, top1_err: float, to
 
 
 _SLIM = "TF-slim model table (the paper's Caffe weights, converted)"
-_ROUNDED = "published to four significant figures"
 # The ResNet paper's VGG figures are rounded to 0.1 G and, for VGG-16, match the convolutions alone
 # (15.35 G); the classifier's 0.12 G makes the whole network 1.1% larger than the printed figure.
 _RESNET_PAPER = "He et al. 2015 (arXiv:1512.03385) Table 1 caption and Section 4.1"
 
 
-@register(_spec("vgg11", "A", 132_863_336, Figure(7.609e9, f"{_TV} _ops", "VS", 0.001, _ROUNDED),
-                29.6, 10.4, Accuracy(69.02, 88.628, _CENTRE_CROP, f"{_TV} (torchvision's training)", "VS"),
+@register(_spec("vgg11", "A", 132_863_336, Figure(7.609e9, TORCHVISION_OPS, "VS", 0.001, FOUR_FIGURES),
+                29.6, 10.4, Accuracy(69.02, 88.628, centre_crop(), TORCHVISION_TRAINING, "VS"),
                 ideas=("small-filters",)))
 def vgg11(num_classes: int = 1000) -> VGG:
     return VGG(CONFIGS["A"], num_classes)
 
 
-@register(_spec("vgg13", "B", 133_047_848, Figure(11.308e9, f"{_TV} _ops", "VS", 0.001, _ROUNDED),
-                28.7, 9.9, Accuracy(69.928, 89.246, _CENTRE_CROP, f"{_TV} (torchvision's training)", "VS")))
+@register(_spec("vgg13", "B", 133_047_848, Figure(11.308e9, TORCHVISION_OPS, "VS", 0.001, FOUR_FIGURES),
+                28.7, 9.9, Accuracy(69.928, 89.246, centre_crop(), TORCHVISION_TRAINING, "VS")))
 def vgg13(num_classes: int = 1000) -> VGG:
     return VGG(CONFIGS["B"], num_classes)
 
 
 @register(_spec("vgg16", "D", 138_357_544,
                 Figure(15.3e9, _RESNET_PAPER, "VS", 0.015, "rounded, and counts the convolutions only"),
-                27.0, 8.8, Accuracy(71.5, 89.8, _CENTRE_CROP, _SLIM, "VS")))
+                27.0, 8.8, Accuracy(71.5, 89.8, centre_crop(), _SLIM, "VS")))
 def vgg16(num_classes: int = 1000) -> VGG:
     return VGG(CONFIGS["D"], num_classes)
 
 
 @register(_spec("vgg19", "E", 143_667_240, Figure(19.6e9, _RESNET_PAPER, "VS", 0.005, "rounded to 0.1 G"),
-                27.3, 9.0, Accuracy(71.1, 89.8, _CENTRE_CROP, _SLIM, "VS")))
+                27.3, 9.0, Accuracy(71.1, 89.8, centre_crop(), _SLIM, "VS")))
 def vgg19(num_classes: int = 1000) -> VGG:
     return VGG(CONFIGS["E"], num_classes)

@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from torch import nn
 
+from analyzer.archs.sources import TIMM_MACS, TIMM_MACS_WHY
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 
@@ -109,9 +110,8 @@ class Xception(nn.Module):
     params=Figure(22_855_952, "Chollet 2016, Table 3", "VS"),
     # Reproduced by adding two ops per batch-norm output element and one per global-pool input
     # (fvcore's charges) to the conv+linear count: 8.357 + 0.043 = 8.400 G.
-    macs=Figure(8.40e9, "timm 1.0.31 benchmark infer_gmacs @299 (legacy_xception)", "VS", 0.006,
-                "printed to 0.01 G, and counts batch norm (2 per output element) and the global pool "
-                "on top of conv+linear; conv+linear alone is 0.51% lower"),
+    macs=Figure(8.40e9, f"{TIMM_MACS} (legacy_xception)", "VS", 0.006,
+                f"{TIMM_MACS_WHY}; conv+linear alone is 0.51% lower"),
     accuracy=(
         Accuracy(79.0, 94.5, "single crop 299, single model, ImageNet-1k val",
                  "Chollet 2016, ImageNet results table", "VS"),

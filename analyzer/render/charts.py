@@ -1,4 +1,4 @@
-"""Plotly figure specs for the site, built from the plain data of `analyzer.sitedata`.
+"""Plotly figure specs for the site, built from the plain data of `analyzer.site.data`.
 
 Each chart is a `<div>` plus its figure as JSON in a `<script type="application/json">`; the site's
 `charts.js` plots it with the local plotly.js and restyles it when the reader switches between the
@@ -14,7 +14,8 @@ import re
 import zlib
 from typing import Any
 
-from analyzer.render.numbers import grouped, shape, si
+from analyzer.render.links import built_page, model_page
+from analyzer.render.numbers import si
 
 Model = dict[str, Any]
 Figure = dict[str, Any]
@@ -56,7 +57,7 @@ def family_colour(family: str) -> str:
 
 def page_path(name: str) -> str:
     """A model's page, relative to the site root (charts.js resolves it against the root)."""
-    return f"history/{name}.html"
+    return built_page(model_page(name))
 
 
 def chart_html(name: str, figure: Figure, height: int = 440) -> str:
@@ -75,7 +76,7 @@ def chart_html(name: str, figure: Figure, height: int = 440) -> str:
     )
 
 
-def _layout(
+def axes_layout(
     x_title: str,
     y_title: str,
     xaxis: dict[str, Any] | None = None,
@@ -100,7 +101,7 @@ DECADES = "D2"
 POWERS_OF_TWO = math.log10(2)
 
 
-def _log(dtick: str | float | None = None) -> dict[str, Any]:
+def log_axis(dtick: str | float | None = None) -> dict[str, Any]:
     return {"type": "log", "dtick": dtick} if dtick is not None else {"type": "log"}
 
 
@@ -177,7 +178,7 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
         del trace["marker"]["line"]
     return {
         "data": traces,
-        "layout": _layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=_log(DECADES)),
+        "layout": axes_layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=log_axis(DECADES)),
     }
 
 
@@ -195,7 +196,7 @@ def _bars(models: list[Model], values: list[float], y_title: str, hover_value: s
                 ),
             }
         ],
-        "layout": _layout("", y_title, xaxis={"tickangle": -45}, showlegend=False),
+        "layout": axes_layout("", y_title, xaxis={"tickangle": -45}, showlegend=False),
     }
 
 
@@ -214,7 +215,7 @@ def accuracy_density(models: list[Model]) -> Figure:
         "top-1 % per million parameters",
         "%{y:.3g} % per M params (params %{customdata[3]})",
     )
-    figure["layout"]["yaxis"].update(_log(DECADES))
+    figure["layout"]["yaxis"].update(log_axis(DECADES))
     return figure
 
 
@@ -224,7 +225,7 @@ def timeline_accuracy(models: list[Model]) -> Figure:
     offsets = _year_offsets(plotted)
     return {
         "data": _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"]),
-        "layout": _layout("year", "ImageNet top-1 (%)", xaxis=_years(plotted)),
+        "layout": axes_layout("year", "ImageNet top-1 (%)", xaxis=_years(plotted)),
     }
 
 
@@ -235,8 +236,8 @@ def timeline_macs(models: list[Model]) -> Figure:
         "data": _by_family(
             models, lambda m: m["year"] + offsets[m["name"]], lambda m: m["profile"]["totals"]["macs"] / 1e9
         ),
-        "layout": _layout(
-            "year", "G-MACs per image (log scale)", xaxis=_years(models, 2), yaxis=_log(DECADES)
+        "layout": axes_layout(
+            "year", "G-MACs per image (log scale)", xaxis=_years(models, 2), yaxis=log_axis(DECADES)
         ),
     }
 
@@ -265,8 +266,8 @@ def rf_accuracy(models: list[Model]) -> Figure:
         "data": _by_family(
             plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"]
         ),
-        "layout": _layout(
-            "receptive field of the last spatial layer (px, log scale)", "ImageNet top-1 (%)", xaxis=_log()
+        "layout": axes_layout(
+            "receptive field of the last spatial layer (px, log scale)", "ImageNet top-1 (%)", xaxis=log_axis()
         ),
     }
 
@@ -299,11 +300,11 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
         )
     return {
         "data": traces,
-        "layout": _layout(
+        "layout": axes_layout(
             "batch size (log scale)",
             y_title,
-            yaxis=_log(),
-            xaxis=_log(POWERS_OF_TWO),
+            yaxis=log_axis(),
+            xaxis=log_axis(POWERS_OF_TWO),
             legend={"orientation": "v"},
         ),
     }
@@ -354,178 +355,5 @@ def latency_fit(device: dict[str, Any], models: list[Model], axis: str = "macs")
         )
     return {
         "data": traces,
-        "layout": _layout(title, f"median latency at batch {fit['batch']} (ms), {device_label(device)}"),
-    }
-
-
-def layer_costs(model: Model, times: dict[str, float] | None = None, device: str = "") -> Figure:
-    """Chart 5: MACs, parameters and (where measured) time of each layer, in execution order."""
-    times = times or {}
-    rows = [r for r in model["profile"]["layers"] if r["macs"] or r["params"] or times.get(r["name"])]
-    names = [r["name"] for r in rows]
-    hover = [
-        [
-            r["type"],
-            shape(r["output_shape"]),
-            si(r["macs"]),
-            grouped(r["params"]),
-            f"{times[r['name']]:.3g} ms" if r["name"] in times else "not measured",
-        ]
-        for r in rows
-    ]
-    template = (
-        "<b>%{x}</b> (%{customdata[0]})<br>output %{customdata[1]}<br>MACs %{customdata[2]}, "
-        "params %{customdata[3]}<br>time %{customdata[4]}<extra></extra>"
-    )
-    panels = [
-        ("MACs", [r["macs"] for r in rows], family_colour(model["family"])),
-        ("parameters", [r["params"] for r in rows], "#888888"),
-    ]
-    if times:
-        panels.append((f"time (ms), {device}", [times.get(r["name"], 0) for r in rows], "#d62728"))
-    # Panels stacked top to bottom, sharing the layer axis, with a small gap between them.
-    height = (1 - 0.06 * (len(panels) - 1)) / len(panels)
-    layout = _layout(
-        "layers, in the order they run",
-        "",
-        showlegend=False,
-        bargap=0.1,
-        xaxis={
-            "anchor": f"y{len(panels)}",
-            "showticklabels": len(rows) <= 60,
-            "tickangle": -60,
-            "type": "category",
-        },
-    )
-    data = []
-    for i, (title, values, colour) in enumerate(panels):
-        top = 1 - i * (height + 0.06)
-        axis = "yaxis" if i == 0 else f"yaxis{i + 1}"
-        layout[axis] = {"domain": [top - height, top], "title": {"text": title}, "automargin": True}
-        data.append(
-            {
-                "type": "bar",
-                "name": title,
-                "x": names,
-                "y": values,
-                "customdata": hover,
-                "hovertemplate": template,
-                "marker": {"color": colour},
-                "yaxis": "y" if i == 0 else f"y{i + 1}",
-            }
-        )
-    return {"data": data, "layout": layout}
-
-
-def receptive_growth(model: Model) -> Figure:
-    """The receptive field after each layer, against the input's height."""
-    rows = [r for r in model["profile"]["layers"] if r["receptive_field"]]
-    height = model["input_shape"][-2]
-    return {
-        "data": [
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": "receptive field",
-                "x": [r["name"] for r in rows],
-                "y": [r["receptive_field"]["size"][0] for r in rows],
-                "line": {"color": family_colour(model["family"]), "shape": "hv"},
-                "hovertemplate": "<b>%{x}</b><br>receptive field %{y} px<extra></extra>",
-            }
-        ],
-        "layout": _layout(
-            "layers, in the order they run",
-            "receptive field (px, height)",
-            showlegend=False,
-            xaxis={"showticklabels": len(rows) <= 60, "tickangle": -60, "type": "category"},
-            shapes=[
-                {
-                    "type": "line",
-                    "xref": "paper",
-                    "x0": 0,
-                    "x1": 1,
-                    "y0": height,
-                    "y1": height,
-                    "line": {"dash": "dot", "color": "#888888"},
-                }
-            ],
-            annotations=[
-                {
-                    "xref": "paper",
-                    "x": 0,
-                    "y": height,
-                    "xanchor": "left",
-                    "yanchor": "bottom",
-                    "text": f"input height {height} px",
-                    "showarrow": False,
-                }
-            ],
-        ),
-    }
-
-
-def effective_field(model: Model) -> Figure:
-    """Gradient magnitude of a centre unit over the input, with its theoretical field as a box."""
-    field = model["erf"]
-    cell = field["cell"]
-    centres = [[(i + 0.5) * cell for i in range(len(axis))]
-               for axis in (field["magnitude"], field["magnitude"][0])]
-    (top, bottom), (left, right) = field["box"]
-    return {
-        "data": [{
-            "type": "heatmap",
-            "z": field["magnitude"],
-            "x": centres[1],
-            "y": centres[0],
-            "colorscale": "Viridis",
-            "colorbar": {"title": {"text": "|gradient|"}},
-            "hovertemplate": "row %{y} px, column %{x} px<br>relative gradient %{z}<extra></extra>",
-        }],
-        "layout": _layout(
-            "input column (px)",
-            "input row (px)",
-            showlegend=False,
-            yaxis={"autorange": "reversed", "scaleanchor": "x"},
-            shapes=[{"type": "rect", "x0": left, "x1": right + 1, "y0": top, "y1": bottom + 1,
-                     "line": {"color": "#e15759", "width": 2, "dash": "dot"}}],
-        ),
-    }
-
-
-def model_runtime(model: Model, devices: list[dict[str, Any]]) -> Figure:
-    """One model's median latency against batch size on every measured device, p10-p90 as error bars."""
-    traces = []
-    for i, device in enumerate(devices):
-        rows = [
-            r
-            for r in device["models"].get(model["name"], {}).get("batches", [])
-            if r.get("median") is not None
-        ]
-        if not rows:
-            continue
-        trace = {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "name": device_label(device),
-            "x": [r["batch"] for r in rows],
-            "y": [r["median"] for r in rows],
-            "line": {"dash": DASHES[i % len(DASHES)]},
-            "hovertemplate": "batch %{x}: %{y:.4g} ms<extra>%{fullData.name}</extra>",
-        }
-        if all(r.get("p10") is not None and r.get("p90") is not None for r in rows):
-            trace["error_y"] = {
-                "type": "data",
-                "symmetric": False,
-                "array": [r["p90"] - r["median"] for r in rows],
-                "arrayminus": [r["median"] - r["p10"] for r in rows],
-            }
-        traces.append(trace)
-    return {
-        "data": traces,
-        "layout": _layout(
-            "batch size (log scale)",
-            "median latency (ms, log scale)",
-            yaxis=_log(),
-            xaxis=_log(POWERS_OF_TWO),
-        ),
+        "layout": axes_layout(title, f"median latency at batch {fit['batch']} (ms), {device_label(device)}"),
     }

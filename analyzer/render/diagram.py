@@ -2,23 +2,27 @@
 
 The DOT is written here as text, in the graph's own order, so the same model gives the same bytes;
 `dot` lays it out the same way each time on one machine. Colours follow the operation classes of
-`analyzer.records.OP_CLASSES` and are shared with the site's charts through `OP_CLASS_COLOURS`.
+`analyzer.static.records.OP_CLASSES` (`OP_CLASS_COLOURS`).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from html import escape
+from typing import TYPE_CHECKING
 
-from analyzer.blocks import BlockCluster, BlockGraph, BlockNode
-from analyzer.cli import UsageError
+from analyzer.errors import DotNotFound
 from analyzer.render.numbers import shape as format_shape
 from analyzer.render.numbers import si
 
-# One colour per operation class (Okabe-Ito and Tol's colour-blind-safe palettes); the site uses
-# the same dictionary, so a convolution is the same blue in every diagram and chart.
+if TYPE_CHECKING:
+    from analyzer.static.blockgraph import BlockCluster, BlockGraph, BlockNode
+
+# One colour per operation class (Okabe-Ito and Tol's colour-blind-safe palettes), so a convolution
+# is the same blue in every diagram.
 OP_CLASS_COLOURS: dict[str, str] = {
     "conv": "#0072B2",
     "linear": "#CC79A7",
@@ -40,10 +44,6 @@ FONT = "Helvetica"
 # Heat runs from white to this red: dark enough to rank the nodes, light enough for black text.
 HEAT_COLOUR = "#EF6548"
 FORMATS = ("svg", "png")
-
-
-class DotNotFound(UsageError):
-    """graphviz is not installed."""
 
 
 def _mix(colour: str, amount: float) -> str:
@@ -173,6 +173,17 @@ def _title(graph: BlockGraph, title: str, heat: str) -> str:
         notes.append("shade: share of " + ("MACs" if heat == "macs" else "parameters"))
     note = f'<BR/><FONT POINT-SIZE="8">{"; ".join(notes)}</FONT>' if notes else ""
     return f"<B>{escape(title)}</B> · {si(graph.params)} params · {si(graph.macs)} MACs{note}"
+
+
+def svg(graph: BlockGraph, direction: str = "TB", heat: str = "none", title: str | None = None) -> str:
+    """SVG text of `graph`'s diagram, laid out by graphviz's `dot` (deterministic on one machine)."""
+    return run_dot(dot_source(graph, direction, heat, title), "svg").decode()
+
+
+def default_output(model: str, fmt: str) -> str:
+    """MODEL.FORMAT: the zoo name, or the attribute of a user reference such as path/net.py:Net."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", model.rpartition(":")[2]) or "model"
+    return f"{stem}.{fmt}"
 
 
 def find_dot() -> str:

@@ -1,13 +1,15 @@
 """The site's generated Markdown pages, rendered from `templates/*.md.jinja` and the plain site data.
 
-Templates receive dicts of numbers and strings (the output of `analyzer.sitedata.collect`) plus the
-formatted facts below; they never see a model. Every template opens with a `{# Context: ... #}`
-comment naming what it receives, and an undefined name fails the build (StrictUndefined).
+Templates receive dicts of numbers and strings (the output of `analyzer.site.data.collect`) plus the
+formatted facts below; they never see a model, and nothing here computes a figure. `environment()`
+is the only Jinja environment (the site's pages and the tests render through it), and `Site.linker`
+and `Site.href` the only way a page links to a model's page. Every template opens with a
+`{# Context: ... #}` comment naming what it receives, and an undefined name fails the build
+(StrictUndefined).
 """
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,14 +18,11 @@ from typing import Any
 
 import jinja2
 
-from analyzer.render import charts
+from analyzer.paths import HISTORY, TEMPLATES
+from analyzer.render import charts, diagram, model_charts
+from analyzer.render.links import model_page, relative
 from analyzer.render.numbers import binary_bytes, field, grouped, shape, si
 from analyzer.render.report import rf_cell
-
-ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = ROOT / "templates"
-HISTORY = ROOT / "analyzer" / "archs" / "history"
-RATIO_KEYS = ("params", "macs", "flops")
 
 Model = dict[str, Any]
 
@@ -53,11 +52,6 @@ def cell(text: Any) -> str:
     return " ".join(str(text).split()).replace("|", "\\|")
 
 
-def title_of(markdown: str, default: str) -> str:
-    """The page title mkdocs will show: its first level-1 heading."""
-    return next((line[2:].strip() for line in markdown.splitlines() if line.startswith("# ")), default)
-
-
 def facts(model: Model) -> dict[str, Any]:
     """The formatted numbers a history text may quote (`m` in its template)."""
     p = model["profile"]
@@ -85,17 +79,6 @@ def facts(model: Model) -> dict[str, Any]:
     }
 
 
-def model_page(name: str) -> str:
-    """A model's page, relative to the docs root."""
-    return f"history/{name}.md"
-
-
-def relative(target: str, page: str) -> str:
-    """A link from `page` to `target` (both relative to the docs root; `target` may carry an anchor)."""
-    path, _, anchor = target.partition("#")
-    return posixpath.relpath(path, posixpath.dirname(page) or ".") + (f"#{anchor}" if anchor else "")
-
-
 @dataclass(frozen=True)
 class Site:
     """The site's data, indexed, and the helpers every text template may call."""
@@ -113,22 +96,35 @@ class Site:
         return {m["name"]: m for m in self.models}
 
     def ratio(self, a: str, b: str, key: str) -> str:
-        if key not in RATIO_KEYS:
-            raise PageError(f"ratio key must be one of {', '.join(RATIO_KEYS)}, got {key!r}")
-        models = self.by_name
+        """`ratio(a, b, key)`: the collected ratio of model a's total `key` to model b's, formatted."""
+        ratios = self.data["ratios"]
+        if key not in ratios:
+            raise PageError(f"ratio key must be one of {', '.join(ratios)}, got {key!r}")
         for n in (a, b):
-            if n not in models:
+            if n not in ratios[key]:
                 raise PageError(f"ratio names unknown model {n!r}")
-        return ratio_text(models[a]["profile"]["totals"][key] / models[b]["profile"]["totals"][key])
+        value = ratios[key][a][b]
+        if value is None:
+            raise PageError(f"ratio of {a!r} to {b!r} divides by a zero {key}")
+        return ratio_text(value)
+
+    def href(self, page: str) -> Callable[[str], str]:
+        """`href(name)` for a page at `page`: the address of that model's page, relative to it."""
+        models = self.by_name
+
+        def href(name: str) -> str:
+            if name not in models:
+                raise PageError(f"link names unknown model {name!r}")
+            return relative(model_page(name), page)
+
+        return href
 
     def linker(self, page: str) -> Callable[[str], str]:
         """`link(name)` for a page at `page`: a Markdown link to that model's page, relative to it."""
-        models = self.by_name
+        href = self.href(page)
 
         def link(name: str) -> str:
-            if name not in models:
-                raise PageError(f"link names unknown model {name!r}")
-            return f"[{models[name]['display_name']}]({relative(model_page(name), page)})"
+            return f"[{self.by_name[name]['display_name']}]({href(name)})" if name in self.by_name else href(name)
 
         return link
 
@@ -146,7 +142,13 @@ class Site:
             "models": {m["name"]: facts(m) for m in self.models},
             "ratio": self.ratio,
             "link": self.linker(page),
+            "href": self.href(page),
         }
+
+
+def idea_pages(ideas: list[Any]) -> dict[str, str]:
+    """Each idea's page, by slug."""
+    return {i.slug: f"ideas/{i.slug}.md" for i in ideas}
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
@@ -211,19 +213,23 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
     figures = {
         "layers": charts.chart_html(
             "layers",
-            charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
+            model_charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
             height=700 if timed else 520,
         ),
         "rf": (
-            charts.chart_html("receptive-field", charts.receptive_growth(model), height=380)
+            charts.chart_html("receptive-field", model_charts.receptive_growth(model), height=380)
             if model["profile"]["receptive_field"]
             else None
         ),
-        "erf": charts.chart_html("effective-field", charts.effective_field(model), height=520)
+        "erf": charts.chart_html("effective-field", model_charts.effective_field(model), height=520)
         if model["erf"]
         else None,
-        "runtime": charts.chart_html("runtime", charts.model_runtime(model, devices), height=380)
+        "runtime": charts.chart_html("runtime", model_charts.model_runtime(model, devices), height=380)
         if devices
+        else None,
+        "diagram": diagram.svg(model["diagram"], title=model["display_name"]),
+        "diagram_detail": diagram.svg(model["diagram_detail"], title=model["display_name"])
+        if model["diagram_detail"]
         else None,
     }
     return {
@@ -240,6 +246,7 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
         "variants": [models[v] for v in model["variants"]],
         "facts": {m["name"]: facts(m) for m in site.models},
         "tag_links": site.tag_links(page),
+        "href": site.href(page),
     }
 
 
@@ -286,6 +293,20 @@ def batch_one(site: Site) -> list[dict[str, Any]]:
     return out
 
 
+def idea_page(env: jinja2.Environment, site: Site, idea: Any) -> str:
+    """The page of one design idea (templates/ideas/<slug>.md.jinja)."""
+    page = site.idea_pages[idea.slug]
+    return _render(
+        env, f"ideas/{idea.slug}.md.jinja", {**site.text_context(page), "idea": idea, "ideas": site.data["ideas"]}, page
+    )
+
+
+def claims_page(env: jinja2.Environment, site: Site) -> str:
+    """The page that checks the source article's claims (templates/claims.md.jinja)."""
+    context = {**site.text_context("claims.md"), "claims": site.data["claims"]}
+    return _render(env, "claims.md.jinja", context, "claims.md")
+
+
 @dataclass(frozen=True)
 class Rendered:
     """The generated pages (docs-relative path -> Markdown) and the navigation that lists them."""
@@ -303,8 +324,7 @@ def render_site(
     """Every generated page, and the navigation over them and the hand-written pages given."""
     env = environment(templates)
     ideas = data["ideas"]
-    written = {i.slug: f"ideas/{i.slug}.md" for i in ideas}
-    site = Site(data, written)
+    site = Site(data, idea_pages(ideas))
     models = site.models
     common = {
         "models": models,
@@ -312,6 +332,7 @@ def render_site(
         "runtime": batch_one(site),
         "figures": _comparison_figures(site),
         "tag_links": site.tag_links("index.md"),
+        "href": site.href("index.md"),
     }
     pages = {
         name: _render(env, f"{name.removesuffix('.md')}.md.jinja", common, name)
@@ -332,12 +353,7 @@ def render_site(
     for idea in ideas:
         page = site.idea_pages.get(idea.slug)
         if page:
-            pages[page] = _render(
-                env,
-                f"ideas/{idea.slug}.md.jinja",
-                {**site.text_context(page), "idea": idea, "ideas": ideas},
-                page,
-            )
+            pages[page] = idea_page(env, site, idea)
     introduced = {tag: [m for m in models if tag in m["ideas"]] for tag in data["idea_tags"]}
     pages["ideas/index.md"] = _render(
         env,
@@ -346,12 +362,11 @@ def render_site(
             "ideas": ideas,
             "introduced": introduced,
             "pages": {slug: page.removeprefix("ideas/") for slug, page in site.idea_pages.items()},
+            "href": site.href("ideas/index.md"),
         },
         "ideas/index.md",
     )
-    pages["claims.md"] = _render(
-        env, "claims.md.jinja", {**site.text_context("claims.md"), "claims": data["claims"]}, "claims.md"
-    )
+    pages["claims.md"] = claims_page(env, site)
     reference = sorted(p for p in handwritten if p.startswith("reference/")) + ["reference/devices.md"]
     nav = [
         {"Home": "index.md"},

@@ -7,8 +7,8 @@ import io
 import json
 from typing import Any
 
-from analyzer.records import OP_CLASSES
 from analyzer.render.numbers import binary_bytes, field, grouped, shape, si
+from analyzer.static.records import OP_CLASSES
 
 FORMATS = ("text", "json", "csv", "markdown")
 

@@ -1,25 +1,34 @@
 """Everything the documentation site shows, collected once as one plain dict.
 
 This is the COLLECT half of the site: it profiles the zoo, reads the measured runtimes and asks the
-idea, claim and diagram modules for their results. The templates and charts under `analyzer/render/`
-receive only this dict, never a model or a profile object: models and runtimes are JSON types
-(dicts, lists, numbers, strings); ideas and claims are the frozen dataclasses of numbers and strings
-that `analyzer.ideas` and `analyzer.claims` define, which their own templates read.
+idea, claim and block-graph modules for their results, and computes every figure a page shows (ratios
+included). The templates and charts under `analyzer/render/` receive only this dict, never a model or
+a profile object, and compute nothing: models, ratios and runtimes are JSON types (dicts, lists,
+numbers, strings); ideas, claims and diagrams' block graphs are the frozen dataclasses of numbers and
+strings that `analyzer.content.ideas`, `analyzer.content.claims` and `analyzer.static.blockgraph`
+define. Nothing here is SVG or HTML: the renderers draw it.
 """
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
 
-from analyzer import claims, diagram, erf, ideas, registry, runtime
-from analyzer.graphwalk import arithmetic_ops
-from analyzer.profiler import summarise, zoo_profile
-from analyzer.records import ModelProfile
+from analyzer import registry
+from analyzer.bench.machine import machine_label
+from analyzer.bench.results import as_results, read_documents
+from analyzer.content import claims, ideas
+from analyzer.paths import RUNTIME_DIR
+from analyzer.static import erf
+from analyzer.static.blockgraph import diagram_blocks
+from analyzer.static.graphwalk import arithmetic_ops
+from analyzer.static.profiler import summarise, zoo_profile
+from analyzer.static.records import ModelProfile
 
-# The empirical (gradient) receptive field costs a CPU forward and backward pass, about 50 s for the
-# whole zoo here; the site draws it for one network of each design step instead.
+# The empirical (gradient) receptive field costs a CPU forward and backward pass per model, too slow
+# for the whole zoo on every build; the site draws it for one network of each design step instead.
 ERF_MODELS = ("lenet5", "alexnet", "nin", "vgg16", "googlenet", "inception_v3", "resnet50",
               "squeezenet1_0", "mobilenet_v1")
 # Networks whose story is in their branches get a second diagram one level deeper.
@@ -66,6 +75,19 @@ def _comparison(this: ModelProfile, other: ModelProfile, name: str) -> dict[str,
     }
 
 
+# The totals a history text may compare with `{{ ratio("a", "b", key) }}`.
+RATIO_KEYS = ("params", "macs", "flops")
+
+
+def ratios(totals: dict[str, dict[str, Any]]) -> dict[str, dict[str, dict[str, float | None]]]:
+    """ratios[key][a][b]: model a's total `key` over model b's, for every pair of the models' totals
+    (their JSON form, by name); None where b's is 0."""
+    return {
+        key: {a: {b: ta[key] / tb[key] if tb[key] else None for b, tb in totals.items()} for a, ta in totals.items()}
+        for key in RATIO_KEYS
+    }
+
+
 def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
     assert prof.graph is not None
     summary = summarise(prof.graph, prof.model, prof.input_shape, prof.device, prof.dtype, depth=1)
@@ -101,22 +123,20 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
         "profile": prof.to_dict(),
         "summary": summary.to_dict()["layers"],
         "conv_layers": sum(1 for op in prof.graph.ops if op.op_class == "conv"),
-        "weight_bytes_fp16": totals.params * 2,
+        "weight_bytes_fp16": totals.weight_bytes_fp16,
     }
 
 
-def _runtime(results: list[Any]) -> list[dict[str, Any]]:
-    """Measured runtimes per device in the runtime JSON form, each model's batches as sorted rows."""
-    from analyzer.runtime import machine_label, to_dict
-
+def _runtime(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Measured runtimes per device in the runtime JSON form as read, each model's batches as sorted rows."""
     def row(batch: str, measured: dict[str, Any]) -> dict[str, Any]:
         latency = measured.pop("latency_ms")
         return {"batch": int(batch), **measured, **latency}
 
     devices = []
-    for result in results:
-        form = to_dict(result)
-        form["label"] = machine_label(result.device)
+    for document in documents.values():
+        form = copy.deepcopy(document)
+        form["label"] = machine_label(form["device"])
         for m in form["models"].values():
             m["batches"] = [
                 row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))
@@ -161,7 +181,7 @@ def _fits(devices: list[dict[str, Any]], profiles: dict[str, ModelProfile]) -> N
         }
 
 
-def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
+def collect(runtime_dir: str | Path = RUNTIME_DIR) -> dict[str, Any]:
     """The site's data: per model its metadata, profile and comparisons; runtimes; ideas; claims."""
     specs = registry.specs()
     profiles = {s.name: zoo_profile(s.name) for s in specs}
@@ -174,14 +194,17 @@ def collect(runtime_dir: str | Path = "data/runtime") -> dict[str, Any]:
             _comparison(profiles[s.name], profiles[s.variant_of], s.variant_of) if s.variant_of else None
         )
         m["variants"] = [v.name for v in specs if v.variant_of == s.name]
-        m["diagram"] = diagram.diagram_svg(s.name, depth=1)
-        m["diagram_detail"] = diagram.diagram_svg(s.name, depth=2) if s.name in DETAIL_DIAGRAMS else None
+        m["diagram"] = diagram_blocks(s.name, depth=1)
+        m["diagram_detail"] = diagram_blocks(s.name, depth=2) if s.name in DETAIL_DIAGRAMS else None
         m["erf"] = plain(erf.empirical_field(s.name)) if s.name in ERF_MODELS else None
-    results = runtime.load_results(runtime_dir) if Path(runtime_dir).is_dir() else []
-    devices = _runtime(results)
+    documents = read_documents(runtime_dir) if Path(runtime_dir).is_dir() else {}
+    # The claims read results as dataclasses; the pages read the documents as they were written.
+    results = as_results(documents)
+    devices = _runtime(documents)
     _fits(devices, profiles)
     return {
         "models": models,
+        "ratios": ratios({name: p.totals.to_dict() for name, p in profiles.items()}),
         "runtime": devices,
         "idea_tags": list(registry.IDEAS),
         "ideas": ideas.all_ideas(),

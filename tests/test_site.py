@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from analyzer import registry, site
-from analyzer.render import charts, pages
-from analyzer.sitedata import IMAGENET, _predecessors, linear_fit
+from analyzer import registry
+from analyzer.paths import SCHEMAS
+from analyzer.render import charts, model_charts, pages
+from analyzer.site import build as site
+from analyzer.site.data import IMAGENET, _predecessors, linear_fit, ratios
+from analyzer.static.blockgraph import BlockGraph
 
 
 def layer(name: str, params: int, macs: int, out: list[int], rf: int | None, whole: bool = False) -> dict:
@@ -53,7 +56,7 @@ def model(
     rf: int | None = 100,
     variant_of: str | None = None,
 ) -> dict:
-    """The plain dict `analyzer.sitedata.collect` gives for one model, with two layers."""
+    """The plain dict `analyzer.site.data.collect` gives for one model, with two layers."""
     head = (
         {
             "top1": top1,
@@ -114,7 +117,7 @@ def model(
         "predecessor": None,
         "paper_model": None,
         "variants": [],
-        "diagram": "<svg><g/></svg>",
+        "diagram": BlockGraph(name, 1, params, macs, (), (), ()),
         "diagram_detail": None,
         "erf": None,
     }
@@ -144,8 +147,10 @@ def zoo() -> list[dict]:
 
 
 def data(models: list[dict] | None = None) -> dict:
+    models = models or zoo()
     return {
-        "models": models or zoo(),
+        "models": models,
+        "ratios": ratios({m["name"]: m["profile"]["totals"] for m in models}),
         "runtime": [],
         "ideas": [],
         "claims": [],
@@ -338,7 +343,7 @@ def test_a_history_text_with_an_undefined_name_fails_naming_its_file(tmp_path):
 @pytest.fixture
 def small_site(monkeypatch):
     """`site.build_site` over the hand-made zoo instead of the profiled one."""
-    monkeypatch.setattr("analyzer.sitedata.collect", lambda runtime_dir: data())
+    monkeypatch.setattr("analyzer.site.data.collect", lambda runtime_dir: data())
 
 
 def test_build_replaces_the_previous_site(tmp_path, small_site):
@@ -348,6 +353,9 @@ def test_build_replaces_the_previous_site(tmp_path, small_site):
     site.build_site(out)
     assert not (out / "stale.html").exists()
     assert (out / "history" / "vgg.html").is_file() and (out / site.PLOTLY_TARGET).is_file()
+    # The JSON Schemas are published byte for byte, where the reference pages link them.
+    for schema in SCHEMAS.glob("*.schema.json"):
+        assert (out / site.SCHEMA_TARGET / schema.name).read_bytes() == schema.read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["site"]
 
 
@@ -394,7 +402,7 @@ def test_replace_dir_swaps_and_keeps_the_old_tree_on_failure(tmp_path, monkeypat
 def test_effective_field_chart_draws_the_theoretical_box_in_pixels():
     field = {"layer": "conv", "cell": 4, "magnitude": [[0.0, 1.0], [0.5, 0.0]], "box": [[2, 5], [1, 6]],
              "input_size": [8, 8], "unit": [1, 1], "central_share": 0.5}
-    figure = charts.effective_field({"erf": field})
+    figure = model_charts.effective_field({"erf": field})
     (rect,) = figure["layout"]["shapes"]
     assert (rect["y0"], rect["y1"], rect["x0"], rect["x1"]) == (2, 6, 1, 7)
     assert figure["data"][0]["x"] == [2.0, 6.0] and figure["data"][0]["z"] == field["magnitude"]

@@ -21,6 +21,8 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
+from analyzer.static.aten import pool_args
+
 aten = torch.ops.aten
 
 
@@ -53,13 +55,11 @@ class _MaxAsAveragePooling(TorchDispatchMode):
 
 
 def _pool_args(args: Sequence[Any]) -> tuple[torch.Tensor, list[int], list[int], list[int], bool]:
-    x, kernel = args[0], list(args[1])
-    stride = list(args[2]) if len(args) > 2 and len(args[2]) else kernel
-    padding = list(args[3]) if len(args) > 3 else [0, 0]
-    ceil_mode = bool(args[5]) if len(args) > 5 else False
-    if len(args) > 4 and any(d != 1 for d in args[4]):
+    """Max pooling's arguments as average pooling takes them: x, kernel, stride, padding, ceil_mode."""
+    window = pool_args(args)
+    if window.dilation != (1, 1):
         raise NotImplementedError("dilated max pooling has no average-pooling twin")
-    return x, kernel, stride, padding, ceil_mode
+    return args[0], list(window.kernel), list(window.stride), list(window.padding), window.ceil_mode
 
 
 def make_positive(model: nn.Module) -> None:
@@ -112,13 +112,6 @@ def _backward_from_centre(model: nn.Module, x: torch.Tensor, captured: list[torc
     out.backward(grad)
 
 
-def support(field: GradientField) -> tuple[tuple[int, int], tuple[int, int]]:
-    """First and last row, first and last column with a non-zero gradient."""
-    rows = [i for i, row in enumerate(field.magnitude) if any(v > 0 for v in row)]
-    cols = [j for j in range(len(field.magnitude[0])) if any(row[j] > 0 for row in field.magnitude)]
-    return (rows[0], rows[-1]), (cols[0], cols[-1])
-
-
 @dataclass(frozen=True)
 class EmpiricalField:
     """What the site draws: the gradient field on a coarse grid, and the theoretical field's box."""
@@ -138,7 +131,7 @@ class EmpiricalField:
 def empirical_field(name: str, max_cells: int = 56) -> EmpiricalField | None:
     """Luo et al.'s effective field of a zoo model's last spatial layer, at its standard input."""
     from analyzer import build, spec
-    from analyzer.profiler import zoo_profile
+    from analyzer.static.profiler import zoo_profile
 
     report = zoo_profile(name)
     if report.receptive_field is None or report.receptive_field_layer is None:

@@ -8,8 +8,8 @@ operation is attributed to the innermost module that ran it. Nothing global is p
 model is left exactly as it was found.
 
 Wrappers rather than forward hooks: registering two hooks per module and running PyTorch's hooked
-call path cost about as much as the recording itself (13 ms of Inception-ResNet-v2's 63 here), a
-plain function on the instance about a third of that.
+call path costs about as much as the recording itself, a plain function on the instance about a
+third of that.
 
 On the meta device the common operations get their output shapes from small Python rules instead
 of PyTorch's meta kernels, which are several times slower; every other operation runs for real.
@@ -27,20 +27,10 @@ import torch
 from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from analyzer import counts
-from analyzer.records import Graph, ModuleCall, ModuleInfo, OpNode, Value
-from analyzer.shapes import SHAPE_RULES
-
-
-class TraceError(RuntimeError):
-    """The forward pass failed; `layer` names the module that was running."""
-
-    def __init__(self, message: str, layer: str, layer_type: str, too_small: bool = False) -> None:
-        super().__init__(message)
-        self.layer = layer
-        self.layer_type = layer_type
-        self.too_small = too_small
-
+from analyzer.errors import TraceError
+from analyzer.static import counts
+from analyzer.static.records import Graph, ModuleCall, ModuleInfo, OpNode, Value
+from analyzer.static.shapes import SHAPE_RULES
 
 _TOO_SMALL = ("too small", "Output size is too small", "non-positive", "negative dimension",
               "size of the input", "smaller than kernel", "output size", "Kernel size can't be greater")
@@ -73,7 +63,7 @@ class _Recorder(TorchDispatchMode):
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
         # Otherwise PyTorch wraps our handler in a dynamo guard whose first call imports
-        # torch._dynamo (1.7 s here); tracing never runs under torch.compile, so no guard is needed.
+        # torch._dynamo, which takes seconds; tracing never runs under torch.compile, so no guard is needed.
         return False
 
     def __init__(self, fast_shapes: bool) -> None:

@@ -1,6 +1,6 @@
 """Output shapes of the common operations, computed in Python for meta-device tracing.
 
-PyTorch's meta kernels cost about 100 us per call here; allocating an empty meta tensor costs about 3.
+A call of one of PyTorch's meta kernels costs many times what allocating an empty meta tensor does.
 The operations below make up nearly every step of the zoo's forward passes, so the tracer asks these
 rules first and falls back to the real kernel for anything else. `tests/test_shapes.py` checks every
 rule against PyTorch's own meta kernel.
@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import torch
+
+from analyzer.static.aten import pool_args
 
 aten = torch.ops.aten
 Rule = Callable[[Sequence[Any], dict[str, Any]], Any]
@@ -62,20 +64,15 @@ def _pool_size(size: int, k: int, s: int, p: int, d: int, ceil_mode: bool) -> in
     return out
 
 
-def _pooled_shape(op: str, args: Sequence[Any], dilated: bool) -> list[int]:
-    """Output shape of a 2-D pool from its ATen arguments: (x, kernel, stride, padding, [dilation,]
-    ceil_mode, ...); max pooling has the dilation, average pooling does not."""
+def _pooled_shape(op: str, args: Sequence[Any]) -> list[int]:
+    """Output shape of a 2-D pool from its ATen arguments (`analyzer.static.aten.pool_args`)."""
     x = args[0]
-    kernel = _expand(args[1], 2)
-    stride = _expand(args[2], 2) if len(args) > 2 and len(args[2]) else kernel
-    padding = _expand(args[3], 2) if len(args) > 3 else [0, 0]
-    dilation = _expand(args[4], 2) if dilated and len(args) > 4 else [1, 1]
-    at = 5 if dilated else 4
-    ceil_mode = bool(args[at]) if len(args) > at else False
+    window = pool_args(args)
+    kernel, padding = list(window.kernel), list(window.padding)
     if any(2 * p > k for p, k in zip(padding, kernel)):
         raise RuntimeError(f"{op}: pad {padding} should be at most half of the kernel size {kernel}")
-    space = [_pool_size(i, k, s, p, d, ceil_mode)
-             for i, k, s, p, d in zip(x.shape[-2:], kernel, stride, padding, dilation)]
+    space = [_pool_size(i, k, s, p, d, window.ceil_mode)
+             for i, k, s, p, d in zip(x.shape[-2:], kernel, window.stride, padding, window.dilation)]
     shape = [*x.shape[:-2], *space]
     if min(space) <= 0:
         raise _too_small(op, shape)
@@ -83,12 +80,12 @@ def _pooled_shape(op: str, args: Sequence[Any], dilated: bool) -> list[int]:
 
 
 def max_pool2d_with_indices(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, torch.Tensor]:
-    shape = _pooled_shape("max_pool2d", args, dilated=True)
+    shape = _pooled_shape("max_pool2d", args)
     return _meta(shape, args[0]), _meta(shape, args[0], torch.int64)
 
 
 def avg_pool2d(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
-    return _meta(_pooled_shape("avg_pool2d", args, dilated=False), args[0])
+    return _meta(_pooled_shape("avg_pool2d", args), args[0])
 
 
 def native_batch_norm(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, ...]:

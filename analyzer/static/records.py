@@ -11,6 +11,8 @@ from math import prod
 from typing import Any
 
 SCHEMA_VERSION = 1
+# The devices a profile runs on: meta (no memory, the default), or real tensors on cpu or cuda.
+DEVICES = ("meta", "cpu", "cuda")
 
 # Operation classes, in the order reports list them. Colours on the site follow the same keys.
 OP_CLASSES = ("conv", "linear", "matmul", "norm", "activation", "pool", "elementwise", "merge",
@@ -101,7 +103,7 @@ class ModuleInfo:
 
 @dataclass(frozen=True)
 class Graph:
-    """What a forward pass did, as data: the result of `analyzer.trace.trace`."""
+    """What a forward pass did, as data: the result of `analyzer.static.trace.trace`."""
 
     values: tuple[Value, ...]
     ops: tuple[OpNode, ...]
@@ -190,6 +192,11 @@ class Totals:
     peak_activation_bytes: int
     weight_bytes: int
     bytes_moved: int
+
+    @property
+    def weight_bytes_fp16(self) -> int:
+        """The weights stored at 2 bytes each, as a deployed half-precision model ships them."""
+        return self.params * 2
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)

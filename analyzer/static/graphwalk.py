@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from math import prod
 
-from analyzer.records import Graph, ModelProfile, OpNode
+from analyzer.static.records import Graph, ModelProfile, OpNode
 
 # Operation classes that carry weights: a path's length counts these, as papers count depth.
 WEIGHTED = ("conv", "linear")

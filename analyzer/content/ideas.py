@@ -14,7 +14,7 @@ from typing import Any
 from torch import nn
 
 import analyzer
-from analyzer.graphwalk import (
+from analyzer.static.graphwalk import (
     PathStats,
     convolutions,
     head_params,
@@ -25,8 +25,8 @@ from analyzer.graphwalk import (
     out_channels,
     path_stats,
 )
-from analyzer.profiler import zoo_profile
-from analyzer.records import LayerProfile, ModelProfile, OpNode
+from analyzer.static.profiler import zoo_profile
+from analyzer.static.records import LayerProfile, ModelProfile, OpNode
 
 
 @dataclass(frozen=True)

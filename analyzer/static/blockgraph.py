@@ -23,7 +23,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from analyzer.records import Graph, ModelProfile, OpNode, Window
+from analyzer import registry
+from analyzer.errors import ProfileInputError
+from analyzer.static.records import Graph, ModelProfile, OpNode, Window
 
 HEAVY = frozenset({"conv", "linear", "matmul", "pool"})
 POINTWISE = frozenset({"norm", "activation", "elementwise", "bias", "softmax", "reshape", "other"})
@@ -77,15 +79,6 @@ class BlockGraph:
     nodes: tuple[BlockNode, ...]
     edges: tuple[tuple[str, str], ...]
     clusters: tuple[BlockCluster, ...]
-
-    def successors(self, node_id: str) -> list[str]:
-        return [b for a, b in self.edges if a == node_id]
-
-    def predecessors(self, node_id: str) -> list[str]:
-        return [a for a, b in self.edges if b == node_id]
-
-    def in_cluster(self, cluster_id: str | None) -> list[BlockNode]:
-        return [n for n in self.nodes if n.cluster == cluster_id]
 
 
 Key = tuple[Any, ...]
@@ -179,6 +172,24 @@ def block_graph(report: ModelProfile, depth: int = 1, model: str | None = None) 
     _collapse_nodes(work)
     _collapse_clusters(work)
     return _freeze(graph, work, report.model if model is None else model, depth)
+
+
+def diagram_blocks(name_or_module: Any, depth: int = 1, input_size: Any = None) -> BlockGraph:
+    """The block graph of a zoo model (by name) or any `nn.Module` (which needs `input_size`)."""
+    from analyzer.static.profiler import profile, zoo_profile
+
+    if not isinstance(depth, int) or depth < 0:
+        raise ProfileInputError(f"depth must be an integer of 0 or more, got {depth!r}")
+    at_standard_input = isinstance(name_or_module, str) and input_size is None
+    report = zoo_profile(name_or_module) if at_standard_input else profile(name_or_module, input_size=input_size)
+    return block_graph(report, depth)
+
+
+def diagram_title(name_or_module: Any) -> str:
+    """What a diagram is titled: a zoo model's display name, a user reference's attribute, a class name."""
+    if isinstance(name_or_module, str) and name_or_module in registry.names():
+        return registry.spec(name_or_module).display_name
+    return name_or_module.rpartition(":")[2] if isinstance(name_or_module, str) else type(name_or_module).__name__
 
 
 def _group(graph: Graph, depth: int) -> _Work:

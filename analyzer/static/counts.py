@@ -1,30 +1,10 @@
 """Cost formulas per dispatched operation: MACs, FLOPs by class, and spatial geometry.
 
 One small function per operation, looked up by the ATen operator name in `FORMULAS`; an operation
-missing from the table is reported as uncounted, never silently as zero.
-
-Conventions (the methodology page states the same):
-- A MAC is one multiply-accumulate of a convolution, transposed convolution, linear layer or
-  matrix product. Those operations cost 2 FLOPs per MAC; their bias adds are a separate "bias" class
-  so that conv+linear FLOPs equal `torch.utils.flop_counter` exactly.
-- Attention: the two matrix products, Q·Kᵀ and A·V, are MACs ("matmul") on every path PyTorch takes:
-  the reference decomposition (meta device), the fused scaled dot-product kernels, and the fused
-  `nn.MultiheadAttention` and `nn.TransformerEncoderLayer` kernels of eval mode. A fused kernel is
-  counted as the module's unfused path counts the same call (its projections, scaling, softmax and
-  residual additions, op for op), so the count never depends on which kernel a device picked.
-- Recurrent layers: the gates' matrix products are MACs, (input + hidden) x gates x hidden per step
-  and direction (4 gates for an LSTM, 3 for a GRU); the fused kernels add the cell's element-wise
-  work as the unfused cell dispatches it.
-- Inference batch norm is a per-channel scale and shift: 2 FLOPs per element. Layer, group and RMS
-  norm compute their statistics: 5 FLOPs per element for layer and group norm (a sum for the mean,
-  a square and a sum for the variance, a subtraction and a multiplication to normalise), 3 for RMS
-  norm, plus 1 each for an affine scale and shift.
-- Activations, element-wise arithmetic and merges (a residual add) cost 1 FLOP per output element;
-  softmax and log-softmax 3 (exponent, sum, divide or subtract), logsumexp 2 per input element.
-- Pooling costs one FLOP per window element per output (comparisons or additions), global pooling
-  one per input element; interpolation 2 per tap per output (bilinear 4 taps, bicubic 16).
-- Reshapes, views, concatenation, padding, copies, channel and pixel shuffles, nearest upsampling,
-  unpooling and embedding lookups move data and cost no FLOPs (their bytes still count as traffic).
+missing from the table is reported as uncounted, never silently as zero. The conventions these
+formulas follow (what a MAC is, how many FLOPs each operation class costs) are written once, in the
+table of the site's methodology page (site/methodology.md, "What a MAC and a FLOP are here"); a
+formula added here adds its row there.
 """
 
 from __future__ import annotations
@@ -35,7 +15,9 @@ from fractions import Fraction
 from math import prod
 from typing import Any
 
-from analyzer.records import Window
+from analyzer.static.aten import pair as _pair
+from analyzer.static.aten import pool_args
+from analyzer.static.records import Window
 
 Shape = tuple[int, ...]
 
@@ -68,15 +50,6 @@ POINTWISE = Window("pointwise")
 MERGE = Window("merge")
 GLOBAL = Window("global")
 FLATTEN = Window("flatten")
-
-
-def _pair(v: Any, default: int) -> tuple[int, int]:
-    if v is None or (isinstance(v, (list, tuple)) and len(v) == 0):
-        return (default, default)
-    if isinstance(v, int):
-        return (v, v)
-    v = list(v)
-    return (int(v[-2]), int(v[-1])) if len(v) >= 2 else (int(v[0]), int(v[0]))
 
 
 def _numel(shape: Shape) -> int:
@@ -198,14 +171,8 @@ def binary(args: Sequence[Any], ctx: OpContext) -> Cost:
 
 
 def pool(args: Sequence[Any], ctx: OpContext) -> Cost:
-    kernel = _pair(args[1], 1)
-    stride = _pair(args[2] if len(args) > 2 else None, 0)
-    if stride == (0, 0):
-        stride = kernel
-    padding = _pair(args[3] if len(args) > 3 else None, 0)
-    dilation = (1, 1)
-    if len(args) > 4 and not isinstance(args[4], bool):
-        dilation = _pair(args[4], 1)
+    window = pool_args(args)
+    kernel, stride, padding, dilation = window.kernel, window.stride, window.padding, window.dilation
     n = _numel(ctx.output_shapes[0]) * kernel[0] * kernel[1]
     src, out = ctx.input_shapes[0], ctx.output_shapes[0]
     if tuple(out[-2:]) == (1, 1) and kernel[0] >= src[-2] and kernel[1] >= src[-1] and padding == (0, 0):

@@ -19,11 +19,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-HANDWRITTEN = ROOT / "site"
-CONFIG = ROOT / "mkdocs.yml"
+from analyzer.paths import HANDWRITTEN, MKDOCS_CONFIG, RUNTIME_DIR, SCHEMAS
+
 # site/assets/charts.js loads plotly.js from this path, relative to the site root.
 PLOTLY_TARGET = "assets/vendor/plotly.min.js"
+# The JSON Schemas are published here (site/reference/*-json.md link them), for users to validate with.
+SCHEMA_TARGET = "reference/schemas"
 
 
 class SiteBuildError(Exception):
@@ -35,7 +36,8 @@ def handwritten_pages(source: Path = HANDWRITTEN) -> tuple[str, ...]:
 
 
 def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> None:
-    """The docs directory: hand-written files, generated pages and the local copy of plotly.js."""
+    """The docs directory: hand-written files, generated pages, the JSON Schemas and the local copy of
+    plotly.js."""
     shutil.copytree(source, docs)
     for page, text in sorted(pages.items()):
         target = docs / page
@@ -43,12 +45,15 @@ def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> N
             raise SiteBuildError(f"generated page {page} would overwrite the hand-written site/{page}")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
+    (docs / SCHEMA_TARGET).mkdir(parents=True, exist_ok=True)
+    for schema in sorted(SCHEMAS.glob("*.schema.json")):
+        shutil.copyfile(schema, docs / SCHEMA_TARGET / schema.name)
     plotly = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
     (docs / PLOTLY_TARGET).parent.mkdir(parents=True, exist_ok=True)
     (docs / PLOTLY_TARGET).write_bytes(plotly.read_bytes())
 
 
-def run_mkdocs(docs: Path, out: Path, nav: list[Any], config: Path = CONFIG) -> None:
+def run_mkdocs(docs: Path, out: Path, nav: list[Any], config: Path = MKDOCS_CONFIG) -> None:
     """`mkdocs build --strict` of `docs` into `out`, with the generated navigation."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -84,12 +89,12 @@ def replace_dir(new: Path, target: Path) -> None:
 def build_site(
     output: Path,
     keep_docs: Path | None = None,
-    runtime_dir: Path = Path("data/runtime"),
+    runtime_dir: Path = RUNTIME_DIR,
     templates: Path | None = None,
 ) -> int:
     """Collect, render, build and swap in; returns the number of pages."""
-    from analyzer import sitedata
     from analyzer.render import pages as render
+    from analyzer.site import data as sitedata
 
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -119,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--runtime-dir",
         type=Path,
-        default=Path("data/runtime"),
+        default=RUNTIME_DIR,
         help="measured runtimes to show (default: data/runtime)",
     )
     args = parser.parse_args(argv)
@@ -133,7 +138,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     sys.stdout.write(f"site: {count} pages in {args.output} ({time.monotonic() - start:.1f} s)\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

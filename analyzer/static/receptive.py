@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from math import ceil, prod
 
-from analyzer.records import Graph, OpNode, ReceptiveField, Window
+from analyzer.static.records import Graph, OpNode, ReceptiveField, Window
 
 
 @dataclass(frozen=True)

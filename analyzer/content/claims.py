@@ -15,15 +15,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from torch import nn
 
 import analyzer
-from analyzer import ideas
 from analyzer.archs.resnet import BasicBlock, make_stage
-from analyzer.graphwalk import (
+from analyzer.bench.machine import machine_label
+from analyzer.content import ideas
+from analyzer.registry import ArchSpec
+from analyzer.static.graphwalk import (
     PathStats,
     arithmetic_ops,
     convolutions,
@@ -37,10 +38,8 @@ from analyzer.graphwalk import (
     source,
     top_level_type,
 )
-from analyzer.profiler import zoo_profile
-from analyzer.records import ModelProfile, OpNode
-from analyzer.registry import ArchSpec
-from analyzer.runtime import machine_label
+from analyzer.static.profiler import zoo_profile
+from analyzer.static.records import ModelProfile, OpNode
 
 HOLDS, CORRECTED, FAILS, UNCHECKABLE = VERDICTS = (
     "holds", "holds with a correction", "does not hold", "cannot be checked here")
@@ -120,15 +119,6 @@ class Claim:
     @property
     def text(self) -> str:
         return f"claims/{self.template or self.slug}.md.jinja"
-
-
-def runtime_results(directory: str = "data/runtime") -> list[Any]:
-    """The benchmark results, or [] while the directory holds none."""
-    if not any(Path(directory).glob("*.json")):
-        return []
-    from analyzer.runtime import load_results
-
-    return load_results(directory)
 
 
 def graded(passed: int, total: int) -> str:
@@ -837,7 +827,7 @@ def enet_params(enet: ModelProfile | None = None, squeeze: ModelProfile | None =
 
 
 def enet_size(profile: ModelProfile | None = None) -> Claim:
-    megabytes = _profile(profile, "enet").totals.params * 2 / 1e6
+    megabytes = _profile(profile, "enet").totals.weight_bytes_fp16 / 1e6
     close = abs(megabytes / ESSAY_ENET_FP16_MB - 1) <= ROUNDING_TOLERANCE
     return Claim(
         "enet-size", "ENet", HOLDS if close else CORRECTED,

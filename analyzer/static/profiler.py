@@ -13,17 +13,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from analyzer import receptive, registry
-from analyzer.records import OP_CLASSES, Graph, LayerProfile, ModelProfile, Totals
-from analyzer.trace import TraceError, modules_in_order, trace
-
-
-class ProfileInputError(ValueError):
-    """Bad input to `profile`: the message says what was wrong and what would be right."""
-
+from analyzer import registry
+from analyzer.errors import ProfileInputError, TraceError
+from analyzer.static import receptive
+from analyzer.static.records import DEVICES, OP_CLASSES, Graph, LayerProfile, ModelProfile, Totals
+from analyzer.static.trace import modules_in_order, trace
 
 Shape = tuple[int, ...]
-DEVICES = ("meta", "cpu", "cuda")
 
 
 def parse_input_size(text: str) -> tuple[Shape, ...]:

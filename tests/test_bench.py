@@ -7,7 +7,6 @@ threads per process would make every figure a measure of the contention instead.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import os
@@ -22,8 +21,11 @@ import torch
 from torch import nn
 
 import analyzer
-from analyzer import runtime
+from analyzer.bench import machine, peaks, results, sweep, timing
+from analyzer.bench.memory import peak_memory_bytes
+from analyzer.bench.settings import Settings, make_settings
 from analyzer.cli import main
+from analyzer.schemas import validate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -52,8 +54,8 @@ def written(tmp_path_factory):
 
 def test_the_file_validates_and_reads_back(written):
     data = json.loads(written.read_text())
-    assert runtime.validate(data) == []
-    [result] = runtime.load_results(written.parent)
+    assert validate(data, "runtime") == []
+    [result] = results.load_results(written.parent)
     assert result.complete and list(result.models) == ["lenet5", "ciresan_mlp"]
     assert result.device["kind"] == "cpu" and result.device["threads"] == 1
     assert result.settings["batch_sizes"] == [1, 2]
@@ -77,17 +79,17 @@ def test_the_validator_reports_what_is_wrong(written):
     broken["models"]["lenet5"]["batches"]["1"]["latency_ms"]["median"] = -1.0
     broken["models"]["lenet5"]["batches"]["0"] = broken["models"]["lenet5"]["batches"]["1"]
     broken["models"]["lenet5"]["layers"]["rows"][0]["colour"] = "red"
-    problems = runtime.validate(broken)
-    assert any("missing 'threads'" in p for p in problems)
-    assert any("latency_ms.median: -1.0 is below 0" in p for p in problems)
-    assert any("batches.0: '0' does not match" in p for p in problems)
-    assert any("unexpected 'colour'" in p for p in problems)
+    problems = validate(broken, "runtime")
+    assert any("$.device: 'threads' is a required property" in p for p in problems)
+    assert any("latency_ms.median: -1.0 is less than the minimum of 0" in p for p in problems)
+    assert any("'0' does not match '^[1-9][0-9]*$'" in p for p in problems)
+    assert any("('colour' was unexpected)" in p for p in problems)
 
 
 def test_load_results_refuses_a_file_that_breaks_the_schema(tmp_path):
     (tmp_path / "cpu-x.json").write_text(json.dumps({"schema": 1}))
     with pytest.raises(ValueError, match="cpu-x.json: not a runtime result"):
-        runtime.load_results(tmp_path)
+        results.load_results(tmp_path)
 
 
 def test_warm_up_runs_at_least_the_count_and_the_time():
@@ -97,9 +99,9 @@ def test_warm_up_runs_at_least_the_count_and_the_time():
         calls.append(time.perf_counter())
         time.sleep(0.01)
 
-    assert runtime.warm_up(run, runtime.Settings(warmup_runs=3)) == len(calls) == 3
+    assert timing.warm_up(run, Settings(warmup_runs=3)) == len(calls) == 3
     calls.clear()
-    done = runtime.warm_up(run, runtime.Settings(warmup_runs=1, warmup_seconds=0.08))
+    done = timing.warm_up(run, Settings(warmup_runs=1, warmup_seconds=0.08))
     assert done == len(calls) >= 5
     # It stops once the time has passed: the last run started before the 80 ms were up.
     assert calls[-1] - calls[0] < 0.08
@@ -107,8 +109,7 @@ def test_warm_up_runs_at_least_the_count_and_the_time():
 
 def test_cuda_runs_warm_up_for_half_a_second_and_cpu_runs_do_not(monkeypatch):
     def settings(device):
-        return runtime.settings_from_args(argparse.Namespace(
-            device=device, dtype="float32", batch_sizes="1", channels_last=False, repeats=None))
+        return make_settings(device, "float32", "1")
 
     assert settings("cpu").warmup_seconds == 0.0
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
@@ -122,12 +123,12 @@ def test_cuda_runs_warm_up_for_half_a_second_and_cpu_runs_do_not(monkeypatch):
     ("something else\n", None),
 ])
 def test_driver_version_from_both_kernel_modules(text, version):
-    assert runtime.driver_version(text) == version
+    assert machine.driver_version(text) == version
 
 
 def test_latency_grows_with_batch_size():
-    settings = runtime.Settings(batch_sizes=(1, 4, 16), repeats=5)
-    times, memory, _, notes = runtime.sweep("squeezenet1_1", settings, lambda batch: None)
+    settings = Settings(batch_sizes=(1, 4, 16), repeats=5)
+    times, memory, _, notes = sweep.sweep("squeezenet1_1", settings, lambda batch: None)
     medians = [statistics.median(times[b]) for b in (1, 4, 16)]
     assert medians[0] < medians[1] < medians[2], medians
     # 16 times the work: far more than 4 times the time, whatever the load.
@@ -139,17 +140,17 @@ def test_latency_grows_with_batch_size():
 def test_layer_times_add_up_to_the_whole_pass():
     """Rows of hooked passes against unhooked passes, one of each in turn, so that a change in the
     machine's load falls on both; medians over the pairs."""
-    settings = runtime.Settings(batch_sizes=(1,), repeats=1, warmup_runs=0)
-    model, shape = runtime.prepare_model("squeezenet1_1", settings)
-    x = runtime.make_input(shape, 1, settings)
+    settings = Settings(batch_sizes=(1,), repeats=1, warmup_runs=0)
+    model, shape = sweep.prepare_model("squeezenet1_1", settings)
+    x = sweep.make_input(shape, 1, settings)
     counted = analyzer.profile("squeezenet1_1")
     whole, hooked = [], []
     with torch.inference_mode():
         model(x)
         for _ in range(15):
-            whole += runtime.latency_runs(model, x, settings)
-            types, runs = runtime.layer_runs(model, x, settings)
-            hooked.append(runtime.breakdown(types, runs, 1, counted, None, 1).total_ms)
+            whole += timing.latency_runs(model, x, settings)
+            types, runs = timing.layer_runs(model, x, settings)
+            hooked.append(sweep.breakdown(types, runs, 1, counted, None, 1).total_ms)
     ratio = statistics.median(hooked) / statistics.median(whole)
     assert 0.8 < ratio < 1.2, (hooked, whole)
 
@@ -176,7 +177,7 @@ class Outer(nn.Module):
 
 
 def test_each_module_is_charged_its_own_time_only():
-    types, runs = runtime.layer_runs(Outer(), torch.zeros(1), runtime.Settings(repeats=3))
+    types, runs = timing.layer_runs(Outer(), torch.zeros(1), Settings(repeats=3))
     assert list(types) == ["", "first", "inner", "inner.0"]
     median = {path: statistics.median(run[path] for run in runs) for path in types}
     # Sleeps last at least as long as asked; a loaded machine may add a few milliseconds. Time
@@ -187,27 +188,27 @@ def test_each_module_is_charged_its_own_time_only():
 
 
 def test_roofline_bound_of_a_linear_layer_by_hand():
-    peak = runtime.Peak("test", "by hand", flops_per_s=1e12, bytes_per_s=1e11)
+    peak = peaks.Peak("test", "by hand", flops_per_s=1e12, bytes_per_s=1e11)
     counted = analyzer.profile(nn.Linear(1024, 1024), input_size=(1024,))
     flops = 2 * 1024 * 1024 + 1024                 # multiply-adds plus the bias
     moved = 4 * (1024 * 1024 + 1024 + 1024 + 1024)  # weight, bias, input, output in float32
-    assert runtime.model_bound_ms(counted, peak, 1.0) == pytest.approx(max(flops / 1e12, moved / 1e11) * 1e3)
+    assert sweep.model_bound_ms(counted, peak, 1.0) == pytest.approx(max(flops / 1e12, moved / 1e11) * 1e3)
     # bfloat16 halves the bytes, so the memory bound halves.
-    assert runtime.model_bound_ms(counted, peak, 0.5) == pytest.approx(moved / 2 / 1e11 * 1e3)
+    assert sweep.model_bound_ms(counted, peak, 0.5) == pytest.approx(moved / 2 / 1e11 * 1e3)
 
 
 def test_gpu_table_names_the_h100_and_h200():
-    h100 = runtime.datasheet_peak("NVIDIA H100 80GB HBM3", "bfloat16")
-    h200 = runtime.datasheet_peak("NVIDIA H200", "bfloat16")
+    h100 = peaks.datasheet_peak("NVIDIA H100 80GB HBM3", "bfloat16")
+    h200 = peaks.datasheet_peak("NVIDIA H200", "bfloat16")
     # Same chip, same compute; the H200 differs in its memory (4.8 against 3.35 TB/s).
     assert h100.flops_per_s == h200.flops_per_s and h200.bytes_per_s / h100.bytes_per_s == pytest.approx(4.8 / 3.35)
-    assert runtime.datasheet_peak("NVIDIA H100 80GB HBM3", "float32").flops_per_s < h100.flops_per_s
-    assert runtime.datasheet_peak("Some Future GPU", "float32") is None
+    assert peaks.datasheet_peak("NVIDIA H100 80GB HBM3", "float32").flops_per_s < h100.flops_per_s
+    assert peaks.datasheet_peak("Some Future GPU", "float32") is None
 
 
 def test_cpu_peak_memory_sees_a_known_allocation():
     size = 64 * 2**20
-    growth = runtime.peak_memory_bytes(lambda: torch.ones(size // 4), "cpu")
+    growth = peak_memory_bytes(lambda: torch.ones(size // 4), "cpu")
     if growth is None:
         pytest.skip("this system cannot reset the resident-memory high-water mark")
     # Freed heap pages the allocation reuses were resident already: allow a megabyte either way.
@@ -222,9 +223,9 @@ class RunsOutOfMemory(nn.Module):
 
 
 def test_out_of_memory_ends_the_sweep_with_a_note(monkeypatch):
-    monkeypatch.setattr(runtime, "prepare_model", lambda name, settings: (RunsOutOfMemory(), (3, 8, 8)))
-    settings = runtime.Settings(batch_sizes=(1, 2, 4, 8), repeats=2)
-    times, memory, _, notes = runtime.sweep("any", settings, lambda batch: None)
+    monkeypatch.setattr(sweep, "prepare_model", lambda name, settings: (RunsOutOfMemory(), (3, 8, 8)))
+    settings = Settings(batch_sizes=(1, 2, 4, 8), repeats=2)
+    times, memory, _, notes = sweep.sweep("any", settings, lambda batch: None)
     assert set(times) == {1, 2} and set(memory) == {1, 2}
     assert notes == ["out of memory at batch size 4; the sweep stopped after batch size 2"]
 
@@ -282,7 +283,7 @@ def test_ctrl_c_keeps_the_models_finished(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "interrupted; wrote the 1 model finished so far" in err.splitlines()[-1]
     data = json.loads(out.read_text())
-    assert runtime.validate(data) == []
+    assert validate(data, "runtime") == []
     assert data["complete"] is False and list(data["models"]) == ["lenet5"]
 
 
@@ -312,14 +313,14 @@ def test_the_gpu_script_runs_with_only_torch_and_the_standard_library(tmp_path):
     [path] = tmp_path.glob("cpu-*.json")
     assert f"results in {path}" in done.stdout
     data = json.loads(path.read_text())
-    assert runtime.validate(data) == [] and list(data["models"]) == ["lenet5"]
+    assert validate(data, "runtime") == [] and list(data["models"]) == ["lenet5"]
 
 
 def test_machine_label_tells_dtype_and_cpu_threads_apart():
     gpu = {"kind": "cuda", "name": "NVIDIA H100 80GB HBM3", "dtype": "bfloat16", "threads": 16}
-    assert runtime.machine_label(gpu) == "NVIDIA H100 80GB HBM3, bfloat16"
-    assert runtime.machine_label({**gpu, "dtype": "float32"}) != runtime.machine_label(gpu)
+    assert machine.machine_label(gpu) == "NVIDIA H100 80GB HBM3, bfloat16"
+    assert machine.machine_label({**gpu, "dtype": "float32"}) != machine.machine_label(gpu)
     cpu = {"kind": "cpu", "name": "AMD EPYC", "dtype": "float32", "threads": 1}
-    assert runtime.machine_label(cpu) == "AMD EPYC, float32, 1 thread"
-    assert runtime.machine_label({**cpu, "threads": 8, "channels_last": True}) == (
+    assert machine.machine_label(cpu) == "AMD EPYC, float32, 1 thread"
+    assert machine.machine_label({**cpu, "threads": 8, "channels_last": True}) == (
         "AMD EPYC, float32, channels last, 8 threads")

@@ -1,0 +1,5 @@
+import sys
+
+from analyzer.site.build import main
+
+sys.exit(main())
