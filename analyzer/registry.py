@@ -123,6 +123,9 @@ class ArchSpec:
     # what differs from it.
     variant_of: str | None = None
     differences: str = ""
+    # The registered networks this one was built from, nearest first (ResNet-50 v1.5 <- ResNet-50;
+    # VGG-16 <- VGG-13, AlexNet): what the model page compares it with. Empty for the first of a line.
+    predecessors: tuple[str, ...] = ()
     options: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
