@@ -3,6 +3,7 @@
 from analyzer.archs import (  # noqa: F401
     alexnet,
     ciresan,
+    convnext,
     enet,
     fractalnet,
     googlenet,
@@ -15,5 +16,6 @@ from analyzer.archs import (  # noqa: F401
     resnet,
     squeezenet,
     vgg,
+    vit,
     xception,
 )
