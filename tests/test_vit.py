@@ -52,10 +52,10 @@ def test_patches_become_197_tokens_of_768(meta_model):
     conv = meta_model.conv_proj
     assert conv.kernel_size == conv.stride == (PATCH, PATCH) and conv.out_channels == HIDDEN
     assert tuple(meta_model.class_token.shape) == (1, 1, HIDDEN)
-    assert tuple(meta_model.encoder.pos_embedding.shape) == (1, TOKENS, HIDDEN)
+    assert tuple(meta_model.pos_embedding.shape) == (1, TOKENS, HIDDEN)
     rows = {r.name: r for r in analyzer.profile("vit_b_16").layers}
     assert rows["conv_proj"].output_shape == (1, HIDDEN, IMAGE // PATCH, IMAGE // PATCH)
-    assert rows["encoder"].output_shape == (1, TOKENS, HIDDEN)
+    assert rows["encoder.ln"].output_shape == (1, TOKENS, HIDDEN)
     # The head reads the class token alone.
     assert rows["heads.head"].input_shapes == ((1, HIDDEN),) and rows["heads.head"].output_shape == (1, CLASSES)
 

@@ -5,9 +5,12 @@ layout, which is the paper's fine-tuning network: a strided convolution embeds t
 class token is prepended, learned 1-D position embeddings are added, and a stack of pre-norm encoder
 blocks runs, followed by a final layer norm and one linear head on the class token. The attention is
 `nn.MultiheadAttention`, as in torchvision and in most users' models, so that its fused inference
-path (one ATen operation for the whole block of attention) is what the analyzer meets. The paper
-trains with dropout; torchvision's default rate is zero, and a zero-rate dropout does nothing, so
-none is built here.
+path (one ATen operation for the whole block of attention) is what the analyzer meets. Module paths
+are torchvision's (`encoder.layers.encoder_layer_0.self_attention`, `encoder.ln`, `heads.head`) but
+for the position table, which sits on the model rather than in an `Encoder` class: a model class
+is a block of the diagram, and inside one the twelve encoder layers would not show at depth 1. The
+paper trains with dropout; torchvision's default rate is zero, and a zero-rate dropout does
+nothing, so none is built here.
 """
 
 from __future__ import annotations
@@ -54,22 +57,6 @@ class EncoderBlock(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
-class Encoder(nn.Module):
-    """Position embeddings added to the tokens, the stack of encoder blocks, a final layer norm."""
-
-    def __init__(self, seq_length: int, num_layers: int, hidden_dim: int, num_heads: int, mlp_dim: int) -> None:
-        super().__init__()
-        # The paper initialises them from a normal distribution (std 0.02 in torchvision's code).
-        self.pos_embedding = nn.Parameter(torch.empty(1, seq_length, hidden_dim).normal_(std=0.02))
-        self.layers = nn.Sequential(OrderedDict(
-            (f"encoder_layer_{i}", EncoderBlock(hidden_dim, num_heads, mlp_dim)) for i in range(num_layers)
-        ))
-        self.ln = nn.LayerNorm(hidden_dim, eps=LAYER_NORM_EPS)
-
-    def forward(self, x):
-        return self.ln(self.layers(x + self.pos_embedding))
-
-
 class VisionTransformer(nn.Module):
     def __init__(self, image_size: int = 224, patch_size: int = 16, num_layers: int = 12, num_heads: int = 12,
                  hidden_dim: int = 768, mlp_dim: int = 3072, num_classes: int = 1000) -> None:
@@ -81,7 +68,14 @@ class VisionTransformer(nn.Module):
         self.conv_proj = nn.Conv2d(3, hidden_dim, kernel_size=patch_size, stride=patch_size)
         self.class_token = nn.Parameter(torch.zeros(1, 1, hidden_dim))
         num_patches = (image_size // patch_size) ** 2
-        self.encoder = Encoder(num_patches + 1, num_layers, hidden_dim, num_heads, mlp_dim)
+        # The paper initialises them from a normal distribution (std 0.02 in torchvision's code).
+        self.pos_embedding = nn.Parameter(torch.empty(1, num_patches + 1, hidden_dim).normal_(std=0.02))
+        self.encoder = nn.Sequential(OrderedDict(
+            layers=nn.Sequential(OrderedDict(
+                (f"encoder_layer_{i}", EncoderBlock(hidden_dim, num_heads, mlp_dim)) for i in range(num_layers)
+            )),
+            ln=nn.LayerNorm(hidden_dim, eps=LAYER_NORM_EPS),
+        ))
         self.heads = nn.Sequential(OrderedDict(head=nn.Linear(hidden_dim, num_classes)))
 
     def forward(self, x):
@@ -90,7 +84,7 @@ class VisionTransformer(nn.Module):
         tokens = self.conv_proj(x).flatten(2).transpose(1, 2)
         tokens = torch.cat([self.class_token.expand(n, -1, -1), tokens], dim=1)
         # The class token's final state is the image's representation.
-        return self.heads(self.encoder(tokens)[:, 0])
+        return self.heads(self.encoder(tokens + self.pos_embedding)[:, 0])
 
 
 _VIT_PAPER = "Dosovitskiy et al. 2020, Table 5 (ViT-B/16 row)"
