@@ -171,6 +171,20 @@ def test_vit_tokens_see_the_whole_image_after_the_first_attention():
     assert support(gradient_field(model, first, (3, 224, 224))) == ((0, 223), (0, 223))
 
 
+@pytest.mark.slow
+def test_regnety_gradient_support_equals_the_analytic_field():
+    # RegNetY's first SE gate pools the whole map, so from it on every unit sees the whole image; the
+    # analytic field is that of the grouped 3x3 before it, and the gate's output reaches every pixel.
+    model, shape = analyzer.build("regnety_400mf"), (3, 96, 96)
+    report = profile(model, input_size=shape)
+    assert report.receptive_field_layer == "s1.b1.f.b.2"
+    assert assert_gradient_matches(model, shape)
+    rows = {r.name: r for r in report.layers}
+    assert rows["s1.b1.f.se"].sees_whole_input
+    field = gradient_field(model, "s1.b1.f.se", shape, positive=True, dtype=torch.float64)
+    assert support(field) == ((0, shape[1] - 1), (0, shape[2] - 1))
+
+
 def test_empirical_field_lies_inside_the_theoretical_box():
     from analyzer.erf import empirical_field
 

@@ -49,18 +49,29 @@ class BasicBlock(nn.Module):
 
 
 class Bottleneck(nn.Module):
-    """1x1 reduce, 3x3, 1x1 restore to four times the width (ResNet-50/101/152)."""
+    """1x1 reduce, 3x3, 1x1 restore to four times the width (ResNet-50/101/152).
 
-    def __init__(self, in_channels: int, width: int, stride: int = 1, stride_in_1x1: bool = True) -> None:
+    `groups` and `width_per_group` make it ResNeXt's aggregated block: the 3x3 is split into
+    `groups` paths of `width_per_group` channels each for a stage of base width 64 (scaled with
+    the width, as torchvision does), so ResNet's own block is one group of 64. `gate` builds a
+    module over the restored channels that acts on the residual branch before the addition
+    (SENet's squeeze-and-excitation).
+    """
+
+    def __init__(self, in_channels: int, width: int, stride: int = 1, stride_in_1x1: bool = True,
+                 groups: int = 1, width_per_group: int = 64, gate: Callable[[int], nn.Module] | None = None) -> None:
         super().__init__()
         self.out_channels = 4 * width
+        inner = width * width_per_group // 64 * groups
         stride_1x1, stride_3x3 = (stride, 1) if stride_in_1x1 else (1, stride)
-        self.conv1 = nn.Conv2d(in_channels, width, kernel_size=1, stride=stride_1x1, bias=False)
-        self.bn1 = nn.BatchNorm2d(width)
-        self.conv2 = nn.Conv2d(width, width, kernel_size=3, stride=stride_3x3, padding=1, bias=False)
-        self.bn2 = nn.BatchNorm2d(width)
-        self.conv3 = nn.Conv2d(width, self.out_channels, kernel_size=1, bias=False)
+        self.conv1 = nn.Conv2d(in_channels, inner, kernel_size=1, stride=stride_1x1, bias=False)
+        self.bn1 = nn.BatchNorm2d(inner)
+        self.conv2 = nn.Conv2d(inner, inner, kernel_size=3, stride=stride_3x3, padding=1, groups=groups,
+                               bias=False)
+        self.bn2 = nn.BatchNorm2d(inner)
+        self.conv3 = nn.Conv2d(inner, self.out_channels, kernel_size=1, bias=False)
         self.bn3 = nn.BatchNorm2d(self.out_channels)
+        self.gate = None if gate is None else gate(self.out_channels)
         self.relu = nn.ReLU(inplace=True)
         self.shortcut = projection(in_channels, self.out_channels, stride)
 
@@ -69,6 +80,8 @@ class Bottleneck(nn.Module):
         out = self.relu(self.bn1(self.conv1(x)))
         out = self.relu(self.bn2(self.conv2(out)))
         out = self.bn3(self.conv3(out))
+        if self.gate is not None:
+            out = self.gate(out)
         return self.relu(out + identity)
 
 
