@@ -22,9 +22,12 @@ class Window:
     """Spatial geometry of one operation, per axis (height, width), for receptive fields.
 
     kind: "window" (convolution or pooling), "transposed" (transposed convolution), "upsample"
-    (scale factor in `stride`, e.g. max-unpooling), "global" (sees the whole input: global pooling,
-    fully connected), "pointwise" (element-wise, no spatial effect), "merge" (several inputs
-    combined position by position), "flatten" (spatial extent lost).
+    (scale factor in `stride`, e.g. max-unpooling or nearest interpolation), "interpolate" (scale
+    factor in `stride`, taps per axis in `kernel`: bilinear 2, bicubic 4), "global" (sees the whole
+    input: global pooling, attention across tokens), "pointwise" (element-wise, no spatial effect),
+    "merge" (several inputs combined position by position), "flatten" (spatial extent lost),
+    "reshape" (data moved: the receptive-field pass follows the spatial axes through the shapes),
+    "permute", "mix" and "reduce" (see `dims`).
     """
 
     kind: str
@@ -32,6 +35,11 @@ class Window:
     stride: tuple[int, int] = (1, 1)
     padding: tuple[int, int] = (0, 0)
     dilation: tuple[int, int] = (1, 1)
+    # Tensor dimensions the operation works along, for the kinds that are not spatial windows:
+    # "mix" (each output element depends on the whole extent of these output dims, e.g. the last dim
+    # of a linear layer or a layer norm over channels), "reduce" (these input dims are reduced away),
+    # "permute" (the permutation itself: output dim i is input dim dims[i]).
+    dims: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -117,12 +117,14 @@ class _Recorder(TorchDispatchMode):
         values, value_of = self.values, self.value_of
         in_ids = []
         activation_ids = []
-        for t in inputs:
+        activation_at = []
+        for at, t in enumerate(inputs):
             vid = value_of.get(id(t))
             if vid is not None:
                 in_ids.append(vid)
                 if values[vid].kind != "constant":
                     activation_ids.append(vid)
+                    activation_at.append(at)
 
         kind = "activation" if activation_ids or not inputs else "constant"
         source_buffer = values[activation_ids[0]].buffer if (aliases and activation_ids) else None
@@ -130,7 +132,8 @@ class _Recorder(TorchDispatchMode):
         out_shapes = tuple([tuple(t.shape) for t in outputs])
         out_ids = tuple([self.add_value(t, kind, source_buffer, shape) for t, shape in zip(outputs, out_shapes)])
 
-        cost = (formula(args, counts.OpContext(in_shapes, out_shapes, len(activation_ids)))
+        cost = (formula(args, counts.OpContext(in_shapes, out_shapes, len(activation_ids), tuple(activation_at),
+                                               kwargs))
                 if formula is not None else counts.Cost("other"))
         moves = not aliases or in_place
         read = sum([t.numel() * t.element_size() for t in inputs]) if moves and cost.flops else 0

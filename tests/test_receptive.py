@@ -137,6 +137,7 @@ def test_gradient_support_of_small_stacks():
     ("vgg16", 224, None, True), ("vgg16", 224, "features.23", True), ("resnet50", 512, None, True),
     ("googlenet", 224, "inception4a", True), ("mobilenet_v1", 320, None, True),
     ("inception_v3", 299, "mixed5d", True), ("inception_v3", 299, None, False),
+    ("mobilenet_v2", 224, "features.bottleneck5_1.block.1.2", True), ("mobilenet_v2", 512, None, True),
 ])
 def test_gradient_support_equals_the_analytic_field(name, size, layer, fits):
     channels = analyzer.spec(name).input_shape[0]

@@ -22,17 +22,17 @@ def response_norm() -> nn.LocalResponseNorm:
     return nn.LocalResponseNorm(size=5, alpha=5 * 1e-4, beta=0.75, k=2.0)
 
 
-def classifier(in_features: int, num_classes: int) -> nn.Sequential:
-    return nn.Sequential(OrderedDict(
-        flatten=nn.Flatten(),
-        drop6=nn.Dropout(0.5),
-        fc6=nn.Linear(in_features, 4096),
-        relu6=nn.ReLU(inplace=True),
-        drop7=nn.Dropout(0.5),
-        fc7=nn.Linear(4096, 4096),
-        relu7=nn.ReLU(inplace=True),
-        fc8=nn.Linear(4096, num_classes),
-    ))
+def classifier(in_features: int, num_classes: int, dropout_first: bool = False) -> nn.Sequential:
+    """fc6-fc7-fc8. Section 4.2 of the paper drops the outputs of fc6 and fc7; torchvision applies
+    dropout to their inputs instead (`dropout_first`). Dropout is idle at inference, so the order
+    changes no count."""
+    layers: list[tuple[str, nn.Module]] = [("flatten", nn.Flatten())]
+    for name, cin in (("6", in_features), ("7", 4096)):
+        hidden = [(f"fc{name}", nn.Linear(cin, 4096)), (f"relu{name}", nn.ReLU(inplace=True))]
+        drop = [(f"drop{name}", nn.Dropout(0.5))]
+        layers += drop + hidden if dropout_first else hidden + drop
+    layers.append(("fc8", nn.Linear(4096, num_classes)))
+    return nn.Sequential(OrderedDict(layers))
 
 
 class AlexNet(nn.Module):
@@ -80,7 +80,7 @@ class AlexNetOneTower(nn.Module):
             pool5=nn.MaxPool2d(kernel_size=3, stride=2),
         ))
         self.avgpool = nn.AdaptiveAvgPool2d(6)
-        self.classifier = classifier(256 * 6 * 6, num_classes)
+        self.classifier = classifier(256 * 6 * 6, num_classes, dropout_first=True)
 
     def forward(self, x):
         return self.classifier(self.avgpool(self.features(x)))
