@@ -129,7 +129,6 @@ def _flop_counter_macs(model: nn.Module, training: bool) -> int:
     return counter.get_total_flops() // 2
 
 
-@pytest.mark.xfail(reason="needs the attention formulas from the ops branch", strict=False)
 @pytest.mark.parametrize("training", [True, False], ids=["train", "eval"])
 def test_attention_is_counted_in_every_mode(cpu_model, training):
     macs, uncounted, ops = _traced_macs(cpu_model, training)
@@ -139,7 +138,6 @@ def test_attention_is_counted_in_every_mode(cpu_model, training):
     assert macs == sum(hand_macs())
 
 
-@pytest.mark.xfail(reason="needs the attention formulas from the ops branch", strict=False)
 def test_meta_profile_counts_the_hand_total():
     report = analyzer.profile("vit_b_16")
     assert report.uncounted_ops == ()
@@ -155,12 +153,13 @@ def test_flop_counter_misses_the_attention(cpu_model):
     assert _flop_counter_macs(cpu_model, training=False) < rest
 
 
-@pytest.mark.xfail(reason="needs the attention formulas from the ops branch", strict=False)
 def test_every_token_sees_the_whole_image_after_the_first_attention():
     report = analyzer.profile("vit_b_16")
     assert report.receptive_field_layer == "conv_proj" and report.receptive_field.size == (PATCH, PATCH)
-    # Before it, each token is one patch; the first attention mixes them all.
-    before = "encoder.layers.encoder_layer_0.ln_1"
-    blocks = [r for r in report.layers if r.name.startswith("encoder.layers.") and r.name != before]
-    assert len(blocks) > LAYERS and all(r.sees_whole_input for r in blocks), [
-        r.name for r in blocks if not r.sees_whole_input]
+    # From the first attention on, every layer that runs mixes all the patches. (The attention's
+    # out_proj is a module that is never called: its weights are used inside the attention's forward.)
+    names = [r.name for r in report.layers]
+    first = names.index("encoder.layers.encoder_layer_0.self_attention")
+    after = [r for r in report.layers[first:] if r.name.startswith("encoder.") and r.calls]
+    assert len(after) > 5 * LAYERS and all(r.sees_whole_input for r in after), [
+        r.name for r in after if not r.sees_whole_input]
