@@ -120,7 +120,8 @@ _PAPER_T1 = "Liu et al. 2022, Table 1"
     accuracy=(
         Accuracy(82.52, 96.146, centre_crop(224, 236),
                  f"{TORCHVISION} ConvNeXt_Tiny_Weights.IMAGENET1K_V1 (torchvision's training)", "VS"),
-        Accuracy(82.1, None, "ImageNet-1k training at 224, evaluated at 224 (no top-5 printed)", _PAPER_T1, "VS"),
+        Accuracy(82.1, None, "trained on ImageNet-1k alone at 224, evaluated at 224 (crop not stated in "
+                 "Table 1; no top-5 printed)", _PAPER_T1, "VS"),
     ),
     options={"drop_path_rate": "the stochastic-depth rate of the last block; earlier blocks get linearly "
                                "less (0.1 for ConvNeXt-T in torchvision)"},

@@ -88,8 +88,8 @@ class VisionTransformer(nn.Module):
 
 
 _VIT_PAPER = "Dosovitskiy et al. 2020, Table 5 (ViT-B/16 row)"
-_FINE_TUNED = ("fine-tuned at 384 (577 tokens) after pre-training on {data} at 224; ImageNet-1k val, "
-               "not the 224 network these counts are for")
+_FINE_TUNED = ("fine-tuned at 384 (577 tokens) after pre-training on {data} at 224, so not the 224 network "
+               "these counts are for; no top-5 printed")
 
 
 @register(ArchSpec(
