@@ -28,12 +28,12 @@ def expected_support(rf, unit: tuple[int, int], size: tuple[int, int]):
     return tuple(spans)
 
 
-def assert_gradient_matches(model: nn.Module, input_shape, layer: str | None = None) -> bool:
+def assert_gradient_matches(model: nn.Module, input_shape, layer: str | None = None, positive: bool = True) -> bool:
     """Check the gradient's support against the field; True when the field fits inside the image."""
     report = profile(model, input_size=input_shape)
     layer = layer or report.receptive_field_layer
     rf = next(r.receptive_field for r in report.layers if r.name == layer)
-    field = gradient_field(model, layer, input_shape, positive=True, dtype=torch.float64)
+    field = gradient_field(model, layer, input_shape, positive=positive, dtype=torch.float64)
     expected = expected_support(rf, field.unit, input_shape[1:])
     assert support(field) == expected, (layer, rf)
     return all(hi - lo + 1 == size for (lo, hi), size in zip(expected, rf.size))
@@ -66,6 +66,32 @@ def test_gradient_support_equals_the_analytic_field(name, size, layer, fits):
     channels = analyzer.spec(name).input_shape[0]
     assert assert_gradient_matches(analyzer.build(name), (channels, size, size), layer) == fits
 
+
+
+# Layer norm over channels that all carry the same value passes no gradient, so the all-positive
+# probe sees nothing through it; random weights and a random image do. Stage 2 of ConvNeXt-T (the
+# output of its last block) sees 224 px (a 4 px stem, 7x7 depthwise convolutions at strides 4 and 8,
+# one 2x2 downsampling), which fits in a 320 image.
+@pytest.mark.slow
+@pytest.mark.parametrize("name,size,layer,fits", [("convnext_tiny", 320, "features.stage2.2", True)])
+def test_gradient_support_through_layer_norm(name, size, layer, fits):
+    torch.manual_seed(0)
+    model = analyzer.build(name)
+    assert assert_gradient_matches(model, (3, size, size), layer, positive=False) == fits
+
+
+@pytest.mark.slow
+def test_vit_tokens_see_the_whole_image_after_the_first_attention():
+    torch.manual_seed(0)
+    model = analyzer.build("vit_b_16")
+    rows = {r.name: r for r in profile(model, input_size=(3, 224, 224)).layers}
+    patch = gradient_field(model, "conv_proj", (3, 224, 224))
+    # The centre token of the embedding sees its own 16x16 patch, and after one attention all of them.
+    assert rows["conv_proj"].receptive_field.size == (16, 16)
+    assert support(patch) == expected_support(rows["conv_proj"].receptive_field, patch.unit, (224, 224))
+    first = "encoder.layers.encoder_layer_0"
+    assert rows[f"{first}.self_attention"].sees_whole_input
+    assert support(gradient_field(model, first, (3, 224, 224))) == ((0, 223), (0, 223))
 
 
 @pytest.mark.slow

@@ -3,6 +3,7 @@
 from analyzer.archs import (  # noqa: F401
     alexnet,
     ciresan,
+    convnext,
     densenet,
     enet,
     fractalnet,
@@ -23,5 +24,6 @@ from analyzer.archs import (  # noqa: F401
     shufflenet,
     squeezenet,
     vgg,
+    vit,
     xception,
 )
