@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import pytest
 import torch
-from analyzer.trace import trace
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
 import analyzer
 from analyzer.archs.vit import EncoderBlock
+from analyzer.static.trace import trace
 
 # Table 1, ViT-Base; the patch size is the model's name.
 LAYERS, HIDDEN, MLP, HEADS, PATCH = 12, 768, 3072, 12, 16
