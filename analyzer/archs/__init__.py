@@ -3,6 +3,7 @@
 from analyzer.archs import (  # noqa: F401
     alexnet,
     ciresan,
+    efficientnet,
     enet,
     fractalnet,
     googlenet,
