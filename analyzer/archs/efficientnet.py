@@ -130,7 +130,8 @@ _PAPER_TABLE_2 = "Tan and Le 2019, Table 2 (arXiv v1)"
 _PAPER_PROTOCOL = ("ImageNet-1k val at the model's own resolution, as printed in the paper (crop not stated; "
                    "trained with AutoAugment, swish and stochastic depth)")
 # Where torchvision's IMAGENET1K_V1 weights came from, as its source says.
-_PORTS = {"b0": "timm", "b1": "timm", "b2": "timm", "b3": "timm", "b4": "timm"}
+_PORTS = {**dict.fromkeys(("b0", "b1", "b2", "b3", "b4"), "timm"),
+          **dict.fromkeys(("b5", "b6", "b7"), "lukemelas/EfficientNet-PyTorch")}
 
 
 def _printed_precision(printed: str) -> float:
@@ -173,7 +174,7 @@ def _spec(variant: Variant) -> ArchSpec:
         accuracy=(
             Accuracy(variant.tv_top1, variant.tv_top5, tv_crop,
                      f"{TORCHVISION} IMAGENET1K_V1 (weights ported from "
-                     f"{_PORTS.get(variant.name, 'lukemelas/EfficientNet-PyTorch')})", "VS"),
+                     f"{_PORTS[variant.name]})", "VS"),
             Accuracy(variant.paper_top1, variant.paper_top5, _PAPER_PROTOCOL, _PAPER_TABLE_2, "V2"),
         ),
         variant_of=None if paper else "efficientnet_b0",
