@@ -155,7 +155,7 @@ def _spec(variant: Variant) -> ArchSpec:
     paper = variant.name == "b0"
     tv_crop = centre_crop(variant.crop, variant.resize)
     if variant.crop != variant.resolution:
-        tv_crop += f" (torchvision evaluates at {variant.crop}, not at the paper's {variant.resolution})"
+        tv_crop += f"; torchvision's crop, not the paper's {variant.resolution}"
     return ArchSpec(
         name=name,
         display_name=f"EfficientNet-{upper}",
