@@ -11,6 +11,7 @@ from analyzer.archs import (  # noqa: F401
     inception_v4,
     lenet,
     mobilenet,
+    nasnet,
     nin,
     overfeat,
     resnet,
