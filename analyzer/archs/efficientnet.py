@@ -167,8 +167,9 @@ def _spec(variant: Variant) -> ArchSpec:
         input_shape=(3, variant.resolution, variant.resolution),
         output_shape=(1000,),
         task="ImageNet classification",
-        ideas=(("architecture-search", "inverted-residual", "squeeze-excitation", "compound-scaling")
-               if paper else ("compound-scaling",)),
+        # What the network introduced (the site shows it so): its blocks and its search came from
+        # MobileNetV2, SENet and MnasNet, and the variants introduce nothing of their own.
+        ideas=("compound-scaling",) if paper else (),
         params=Figure(variant.params, TORCHVISION, "VS"),
         macs=_macs(variant),
         accuracy=(

@@ -89,15 +89,16 @@ class FactorizedReduction(nn.Module):
         super().__init__()
         self.relu = nn.ReLU()
         self.subsample = nn.AvgPool2d(1, stride=2)
-        self.shift = nn.ZeroPad2d((0, 1, 0, 1))
+        # Drop the first row and column, add a zero row and column at the end: TF-slim's pad-and-crop in
+        # one padding, which the receptive-field analysis follows as a one-pixel shift.
+        self.shift = nn.ZeroPad2d((-1, 1, -1, 1))
         self.path1 = nn.Conv2d(in_channels, out_channels // 2, 1, bias=False)
         self.path2 = nn.Conv2d(in_channels, out_channels // 2, 1, bias=False)
         self.bn = nn.BatchNorm2d(out_channels, eps=1e-3)
 
     def forward(self, x):
         x = self.relu(x)
-        shifted = self.shift(x)[:, :, 1:, 1:]
-        return self.bn(torch.cat([self.path1(self.subsample(x)), self.path2(self.subsample(shifted))], 1))
+        return self.bn(torch.cat([self.path1(self.subsample(x)), self.path2(self.subsample(self.shift(x)))], 1))
 
 
 def relu_conv_bn(in_channels: int, out_channels: int) -> nn.Sequential:
@@ -199,7 +200,7 @@ _PAPER = "Zoph et al. 2017, mobile-setting ImageNet table (as quoted in the Kera
     input_shape=(3, 224, 224),
     output_shape=(1000,),
     task="ImageNet classification",
-    ideas=("architecture-search", "depthwise-separable", "drop-path"),
+    ideas=("architecture-search",),
     params=Figure(5_289_978, "pytorchcv 0.0.74 nasnet_4a1056, instantiated (no auxiliary head)", "CH"),
     macs=Figure(564e6, "Sandler et al. 2018 (MobileNetV2), Table 4, NASNet-A row", "VS", 0.5e6 / 564e6,
                 "published to the nearest million"),
