@@ -45,6 +45,7 @@ FAMILY_COLOURS = {
     "RegNet": "#386cb0",
     "ViT": "#882255",
     "ConvNeXt": "#dd4477",
+    "NASNet": "#6b8e23",
 }
 # For a family added later and not yet given a colour above: chosen by a stable hash of its name.
 SPARE_COLOURS = ("#4e79a7", "#59a14f", "#b07aa1", "#ff9da7", "#9c755f", "#76b7b2")
