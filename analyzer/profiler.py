@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import itertools
@@ -24,56 +25,143 @@ class ProfileInputError(ValueError):
 
 Shape = tuple[int, ...]
 DEVICES = ("meta", "cpu", "cuda")
+# The dtypes an input may be given in, by the names torch prints them with (and the usual aliases).
+DTYPES: dict[str, torch.dtype] = {
+    "float32": torch.float32, "float": torch.float32, "float64": torch.float64, "double": torch.float64,
+    "float16": torch.float16, "half": torch.float16, "bfloat16": torch.bfloat16,
+    "int64": torch.int64, "long": torch.int64, "int32": torch.int32, "int": torch.int32,
+    "int16": torch.int16, "int8": torch.int8, "uint8": torch.uint8, "bool": torch.bool,
+    "complex64": torch.complex64,
+}
+_SIZE_HINT = "expected per-sample sizes like 3,224,224, each with an optional dtype: 3,224,224;16:int64"
+
+
+def parse_dtype(text: str) -> torch.dtype:
+    name = text.strip().removeprefix("torch.")
+    if name not in DTYPES:
+        raise ProfileInputError(f"unknown dtype {text!r}: expected one of {', '.join(DTYPES)}")
+    return DTYPES[name]
+
+
+def parse_inputs(text: str) -> tuple[tuple[Shape, ...], tuple[torch.dtype | None, ...]]:
+    """'3,224,224' -> one input; '3,32,32;1,10' or '3,32,32 1,10' -> two; '16:int64' -> 16 integers
+    per sample; '()' or ':int64' -> a scalar per sample. Returns the shapes and each one's dtype
+    (None where none was given)."""
+    shapes, dtypes = [], []
+    for part in text.replace(";", " ").split():
+        size, colon, dtype = part.partition(":")
+        if colon and not dtype.strip():
+            raise ProfileInputError(f"malformed input size {text!r}: a dtype must follow ':'; {_SIZE_HINT}")
+        dims_text = size.strip().strip("()[]").strip()
+        try:
+            dims = tuple(int(d) for d in dims_text.split(",")) if dims_text else ()
+        except ValueError:
+            raise ProfileInputError(f"malformed input size {text!r}: {_SIZE_HINT}") from None
+        shapes.append(dims)
+        dtypes.append(parse_dtype(dtype) if colon else None)
+    if not shapes:
+        raise ProfileInputError(f"empty input size: {_SIZE_HINT}")
+    check_shapes(shapes)
+    return tuple(shapes), tuple(dtypes)
 
 
 def parse_input_size(text: str) -> tuple[Shape, ...]:
-    """'3,224,224' -> ((3, 224, 224),); '3,32,32;1,10' or '3,32,32 1,10' -> two inputs."""
-    shapes = []
-    for part in text.replace(";", " ").split():
-        try:
-            dims = tuple(int(d) for d in part.strip("()[]").split(","))
-        except ValueError:
-            raise ProfileInputError(
-                f"malformed input size {text!r}: expected positive integers like 3,224,224") from None
-        shapes.append(dims)
-    if not shapes:
-        raise ProfileInputError("empty input size: expected positive integers like 3,224,224")
-    check_shapes(shapes)
-    return tuple(shapes)
+    """The shapes of `parse_inputs`, without their dtypes."""
+    return parse_inputs(text)[0]
 
 
 def check_shapes(shapes: Sequence[Sequence[int]]) -> None:
     for shape in shapes:
-        if not shape or any(int(d) < 1 for d in shape):
+        if any(int(d) < 1 for d in shape):
             raise ProfileInputError(
                 f"input size {','.join(map(str, shape))} must be positive integers, like 3,224,224")
 
 
-def resolve(model_or_name: Any, input_size: Any, device: str,
-            options: dict[str, Any] | None = None) -> tuple[nn.Module, str, tuple[Shape, ...]]:
-    """The module to profile, its display name and its per-sample input shapes."""
+def resolve(model_or_name: Any, device: str, options: dict[str, Any] | None = None,
+            ) -> tuple[nn.Module, str, tuple[Shape, ...]]:
+    """The module to profile, its display name and its default per-sample input shapes (none for a
+    model from outside the zoo)."""
     if isinstance(model_or_name, str):
         spec = registry.spec(model_or_name)
         from analyzer import build
 
-        model = build(model_or_name, device=device, **(options or {}))
-        name = model_or_name
-        default: tuple[Shape, ...] = (spec.input_shape,)
-    elif isinstance(model_or_name, nn.Module):
-        model, name, default = model_or_name, type(model_or_name).__name__, ()
-    else:
-        raise ProfileInputError(f"cannot profile a {type(model_or_name).__name__}: give a model name or an nn.Module")
+        try:
+            model = build(model_or_name, device=device, **(options or {}))
+        except TypeError as exc:
+            raise ProfileInputError(f"{model_or_name} does not take these options: {exc}") from None
+        return model, model_or_name, (spec.input_shape,)
+    if isinstance(model_or_name, nn.Module):
+        return model_or_name, type(model_or_name).__name__, ()
+    raise ProfileInputError(f"cannot profile a {type(model_or_name).__name__}: give a model name or an nn.Module")
+
+
+def _sizes(input_size: Any, default: tuple[Shape, ...], name: str,
+           ) -> tuple[tuple[Shape, ...], tuple[torch.dtype | None, ...]]:
     if input_size is None:
         if not default:
             raise ProfileInputError(
                 f"{name} is not in the zoo, so it needs an input size such as --input-size 3,224,224")
-        shapes = default
-    elif isinstance(input_size, str):
-        shapes = parse_input_size(input_size)
-    else:
-        shapes = (tuple(input_size),) if isinstance(input_size[0], int) else tuple(tuple(s) for s in input_size)
-        check_shapes(shapes)
-    return model, name, shapes
+        return default, (None,) * len(default)
+    if isinstance(input_size, str):
+        return parse_inputs(input_size)
+    sizes = list(input_size)
+    # One shape (ints, or empty: a scalar per sample) or a sequence of shapes.
+    shapes = (tuple(sizes),) if not sizes or isinstance(sizes[0], int) else tuple(tuple(s) for s in sizes)
+    check_shapes(shapes)
+    return shapes, (None,) * len(shapes)
+
+
+def _dtypes_of(given: Any, count: int) -> tuple[torch.dtype | None, ...]:
+    if given is None:
+        return (None,) * count
+    if isinstance(given, (str, torch.dtype)):
+        given = [given]
+    dtypes = tuple(parse_dtype(d) if isinstance(d, str) else d for d in given)
+    if len(dtypes) != count or not all(isinstance(d, torch.dtype) for d in dtypes):
+        raise ProfileInputError(f"dtypes must be one torch dtype or name per input: {count} input(s), "
+                                f"got {given!r}")
+    return dtypes
+
+
+def _given_inputs(input_data: Any, device: str) -> tuple[list[Any], dict[str, Any]]:
+    """`input_data` as call arguments on `device`: a tensor, a tuple or list of arguments, or a dict of
+    keyword arguments. Tensors move to the device (to meta without copying any data)."""
+
+    def placed(value: Any) -> Any:
+        return value.to(device) if isinstance(value, torch.Tensor) and value.device.type != device else value
+
+    if isinstance(input_data, torch.Tensor):
+        return [placed(input_data)], {}
+    if isinstance(input_data, dict):
+        if not all(isinstance(k, str) for k in input_data):
+            raise ProfileInputError("input_data as a dict must map argument names to values")
+        return [], {k: placed(v) for k, v in input_data.items()}
+    if isinstance(input_data, (tuple, list)):
+        return [placed(v) for v in input_data], {}
+    raise ProfileInputError(f"input_data must be a tensor, a tuple of arguments or a dict of keyword arguments, "
+                            f"got a {type(input_data).__name__}")
+
+
+def _materialise_lazy(model: nn.Module, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Lazy modules (nn.LazyLinear, nn.LazyConv2d) get their shapes from their first call: one
+    untraced call on the device their parameters wait on makes them ordinary modules, which the
+    trace then counts. Meta parameters are materialised without running their initialisers."""
+    lazy = [p for p in model.parameters() if isinstance(p, nn.parameter.UninitializedParameter)]
+    if not lazy:
+        return
+    device = lazy[0].device
+
+    def there(value: Any) -> Any:
+        return torch.zeros(value.shape, dtype=value.dtype, device=device) if isinstance(value, torch.Tensor) else value
+
+    from analyzer.construct import MetaConstruction
+
+    try:
+        with torch.no_grad(), (MetaConstruction() if device.type == "meta" else contextlib.nullcontext()):
+            model(*[there(a) for a in args], **{k: there(v) for k, v in kwargs.items()})
+    except Exception as exc:
+        raise TraceError(f"materialising its lazy modules failed: {str(exc).strip().splitlines()[0]}", "",
+                         type(model).__name__) from exc
 
 
 @contextmanager
@@ -107,17 +195,20 @@ class _SwapCall:
         self.model = model
         self.tensors = tensors
 
-    def __call__(self, *args: Any) -> Any:
-        return torch.func.functional_call(self.model, self.tensors, args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return torch.func.functional_call(self.model, self.tensors, args, kwargs)
 
 
 def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, device: str = "meta",
             depth: int | None = None, dtype: torch.dtype = torch.float32,
-            options: dict[str, Any] | None = None) -> ModelProfile:
+            options: dict[str, Any] | None = None, dtypes: Any = None, input_data: Any = None) -> ModelProfile:
     """Trace one forward pass and count it, layer by layer.
 
     `model_or_name` is a zoo name or any `nn.Module`; `input_size` is one per-sample shape (C, H, W)
-    or several; `depth` folds modules deeper than it into their ancestor at that depth.
+    or several (an empty shape is a scalar per sample), each filled with zeros of its dtype from
+    `dtypes` (one per input; `dtype` otherwise). `input_data` instead gives the call's arguments
+    themselves: a tensor, a tuple of arguments, or a dict of keyword arguments, batch included.
+    `depth` folds modules deeper than it into their ancestor at that depth.
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ProfileInputError(f"batch size must be a positive integer, got {batch_size!r}")
@@ -128,12 +219,22 @@ def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, dev
     if device == "cuda" and not torch.cuda.is_available():
         raise ProfileInputError("--device cuda needs a CUDA GPU and none is available; use --device meta or cpu")
     with _collector_paused():
-        model, name, shapes = resolve(model_or_name, input_size, device, options)
-        inputs = [torch.zeros((batch_size, *s), dtype=dtype, device=device) for s in shapes]
+        model, name, default = resolve(model_or_name, device, options)
+        if input_data is not None:
+            args, kwargs = _given_inputs(input_data, device)
+        else:
+            shapes, parsed = _sizes(input_size, default, name)
+            chosen = _dtypes_of(dtypes, len(shapes))
+            args = [torch.zeros((batch_size, *s), dtype=given or written or dtype, device=device)
+                    for s, given, written in zip(shapes, chosen, parsed)]
+            kwargs = {}
+        _materialise_lazy(model, args, kwargs)
+        tensors = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor)]
         with _inference_on(model, device) as runnable:
-            graph = trace(model, inputs, call=runnable)
+            graph = trace(model, args, call=runnable, kwargs=kwargs)
         dtype_name = str(dtype).replace("torch.", "")
-        return summarise(graph, name, tuple((batch_size, *s) for s in shapes), device, dtype_name, depth)
+        return summarise(graph, name, tuple(tuple(t.shape) for t in tensors), device, dtype_name, depth,
+                         tuple(str(t.dtype).replace("torch.", "") for t in tensors))
 
 
 @contextmanager
@@ -213,7 +314,7 @@ class _RowSums:
 
 
 def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: str, dtype: str,
-              depth: int | None = None) -> ModelProfile:
+              depth: int | None = None, input_dtypes: tuple[str, ...] = ()) -> ModelProfile:
     fields, problems = receptive.propagate(graph)
     modules = {m.path: m for m in graph.modules}
     first_call = {}
@@ -292,7 +393,8 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
     final = spatial[-1] if spatial else None
     uncounted = tuple(sorted({op.op for op in graph.ops if not op.counted}))
     return ModelProfile(name, input_shape, device, dtype, totals, tuple(rows), uncounted,
-                        final.receptive_field if final else None, final.name if final else None, graph)
+                        final.receptive_field if final else None, final.name if final else None, graph,
+                        input_dtypes)
 
 
 def _allocated_bytes(graph: Graph) -> dict[int, int]:
@@ -308,4 +410,5 @@ def _allocated_bytes(graph: Graph) -> dict[int, int]:
     return out
 
 
-__all__ = ["ProfileInputError", "TraceError", "parse_input_size", "profile", "summarise", "zoo_profile"]
+__all__ = ["ProfileInputError", "TraceError", "parse_dtype", "parse_input_size", "parse_inputs", "profile",
+           "summarise", "zoo_profile"]
