@@ -40,8 +40,9 @@ def build(name: str, device: str = "cpu", **options: Any) -> nn.Module:
 
 
 def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, device: str = "meta",
-            depth: int | None = None) -> ModelProfile:
+            depth: int | None = None, dtypes: Any = None, input_data: Any = None) -> ModelProfile:
     """Profile a zoo model (by name) or any `nn.Module`; see `analyzer.static.profiler.profile`."""
     from analyzer.static.profiler import profile as _profile
 
-    return _profile(model_or_name, input_size=input_size, batch_size=batch_size, device=device, depth=depth)
+    return _profile(model_or_name, input_size=input_size, batch_size=batch_size, device=device, depth=depth,
+                    dtypes=dtypes, input_data=input_data)

@@ -9,6 +9,7 @@ line on stderr and exit status 2.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -16,7 +17,7 @@ from typing import Any, NoReturn
 
 from analyzer.bench.results import DEVICES as BENCH_DEVICES
 from analyzer.bench.results import DTYPE_NAMES
-from analyzer.errors import TraceError, UserError, either
+from analyzer.errors import TraceError, UsageError, UserError, either
 from analyzer.render import diagram, report
 from analyzer.static.records import DEVICES as PROFILE_DEVICES
 
@@ -45,11 +46,27 @@ def _int_at_least(minimum: int) -> Callable[[str], int]:
     return parse
 
 
-def _load_model(name: str) -> Any:
-    """A zoo name or a user reference (package.module:attr, path/to/file.py:attr)."""
+def _load_model(name: str, kwargs: dict[str, Any] | None = None, device: str = "meta") -> Any:
+    """A zoo name or a user reference (package.module:attr, path/to/file.py:attr), the latter built
+    with `kwargs` for `device`."""
     from analyzer import loading
 
-    return loading.load(name) if loading.is_user_reference(name) else name
+    return loading.load(name, kwargs, device) if loading.is_user_reference(name) else name
+
+
+def _model_args(text: str | None) -> dict[str, Any]:
+    if text is None:
+        return {}
+    import json
+
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"--model-args is not valid JSON ({exc.msg} at character {exc.pos}): {text!r}") from None
+    if not isinstance(value, dict):
+        raise UsageError(f"--model-args must be a JSON object of keyword arguments, like '{{\"width\": 64}}', "
+                         f"got {text!r}")
+    return value
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -88,8 +105,13 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
     if args.output:
         check_writable(args.output)
-    result = profile(_load_model(args.model), input_size=args.input_size, batch_size=args.batch_size,
-                     device=args.device, depth=args.depth)
+    model_args = _model_args(args.model_args)
+    # Whatever the user's code prints (at import, construction or in forward) goes to standard
+    # error: standard output carries the report alone, so JSON and CSV always parse.
+    with contextlib.redirect_stdout(sys.stderr):
+        model = _load_model(args.model, model_args, args.device)
+        result = profile(model, input_size=args.input_size, batch_size=args.batch_size, device=args.device,
+                         depth=args.depth, options=model_args if isinstance(model, str) else None)
     colour = args.format == "text" and not args.output and sys.stdout.isatty()
     _emit(report.render(result.to_dict(), args.format, colour=colour), args.output)
     return 0
@@ -145,7 +167,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("profile", help="per-layer parameters, MACs, FLOPs, memory and receptive fields")
     p.add_argument("model", help="a zoo name (see `analyzer list`), package.module:attr or path/to/file.py:attr")
-    p.add_argument("--input-size", help="per-sample input shape C,H,W; several inputs separated by ';' or spaces")
+    p.add_argument("--input-size", help="per-sample input shape C,H,W with an optional dtype (16:int64; () for a "
+                                        "scalar); several inputs separated by ';' or spaces")
+    p.add_argument("--model-args", help="keyword arguments for the model's class or factory, as a JSON object")
     p.add_argument("--batch-size", type=_int_at_least(1), default=1)
     p.add_argument("--depth", type=_int_at_least(0), help="fold modules deeper than this into their parent")
     p.add_argument("--format", choices=report.FORMATS, default="text")

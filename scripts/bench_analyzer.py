@@ -1,17 +1,17 @@
-"""Analyzer speed against torchinfo, in the same run on the same machine (`make bench-analyzer`).
+"""Analyzer speed against FlopCounterMode and torchinfo, in one run on one machine (`make bench-analyzer`).
 
-For every zoo model: our whole `profile()` (meta-device build included) against torchinfo as a user
-runs it, building the model on the CPU and calling `summary()`, and against `summary()` alone on a
-model built beforehand (the stricter comparison, printed beside it). Then the
-receptive-field pass's share of our time, and `python -m analyzer profile vgg16` as a whole process
-against a bare `python -c "import torch"`. Targets: the zoo at least 20x faster than torchinfo, the
-process within 2x of importing torch. Prints ratios; timings themselves vary with the machine.
+Every tool runs from a model name to a per-layer report on the meta device with the same lean build
+(`analyzer.build(name, device="meta")`: no weights, no initialisers): our `profile()`;
+`FlopCounterMode` around one forward pass (its per-module counts are its per-layer report); and
+torchinfo's `summary()` with `device="meta"`. The floor is what no profiler of these models at the
+level of dispatched operations can go below here: the same build plus one forward pass whose
+operations only get their output shapes, with nothing recorded or counted.
 
-Each tool runs over the whole zoo in turn. The floor column is what no profiler of these models at
-the level of dispatched operations can go below here: building the model on the meta device
-(PyTorch's own nn.Module construction, initialisers already skipped) plus one forward pass whose
-operations only get their output shapes, with nothing recorded or counted. Torchinfo's time over the
-floor is the best ratio such a profiler could reach.
+Printed, as measured: the zoo's total for each tool and the ratios (targets: at least 3x faster than
+FlopCounterMode and torchinfo, within 1.25x of the floor); the time per dispatched operation on a
+residual net of 1,600 blocks against 100 (target: within 1.3x) and the profile's peak Python memory
+there (target: under 500 MB); and `python -m analyzer profile vgg16` as a process against
+`python -c "import torch"` (target: within 1.5x). Timings vary with the load of the machine.
 """
 
 from __future__ import annotations
@@ -22,15 +22,16 @@ import statistics
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import torch
 import torchinfo
+from torch import nn
 from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils.flop_counter import FlopCounterMode
 
 import analyzer
-from analyzer.static import receptive
 from analyzer.static.shapes import SHAPE_RULES
-from analyzer.static.trace import trace
 
 
 class ShapesOnly(TorchDispatchMode):
@@ -64,26 +65,60 @@ def process_seconds(argv: list[str], repeats: int) -> float:
         best_of(lambda: subprocess.run(argv, check=True, capture_output=True), 1) for _ in range(repeats))
 
 
-def measure_ours(name: str, repeats: int) -> dict[str, float]:
-    """Our whole profile, the receptive-field pass alone, and the floor (seconds, best of `repeats`)."""
-    ours = best_of(functools.partial(analyzer.profile, name), repeats)
-    meta_model = analyzer.build(name, device="meta")
-    meta_input = torch.empty(1, *analyzer.spec(name).input_shape, device="meta")
-    graph = trace(meta_model, [meta_input])
-    rf = best_of(functools.partial(receptive.propagate, graph), repeats)
-    floor = (best_of(functools.partial(analyzer.build, name, device="meta"), repeats)
-             + best_of(functools.partial(bare_forward, meta_model, meta_input), repeats))
-    return {"ours": ours, "rf": rf, "floor": floor}
-
-
-def measure_torchinfo(name: str, repeats: int) -> dict[str, float]:
-    """torchinfo as users run it (a CPU build, then summary(); once, the build is slow) and summary()
-    alone on a model built beforehand (best of `repeats` - 1)."""
+def measure(name: str, repeats: int) -> dict[str, float]:
+    """Seconds, best of `repeats`, from the name to a per-layer report, for each tool and the floor."""
     shape = (1, *analyzer.spec(name).input_shape)
-    theirs = best_of(lambda: torchinfo.summary(analyzer.build(name), input_size=shape, verbose=0), 1)
-    summary = best_of(functools.partial(torchinfo.summary, analyzer.build(name), input_size=shape, verbose=0),
-                      max(1, repeats - 1))
-    return {"theirs": theirs, "summary": summary}
+    build = functools.partial(analyzer.build, name, device="meta")
+
+    def flop_counter() -> None:
+        model = build()
+        with FlopCounterMode(display=False) as counter, torch.no_grad():
+            model(torch.empty(shape, device="meta"))
+        counter.get_flop_counts()
+
+    def summary() -> None:
+        torchinfo.summary(build(), input_size=shape, device="meta", verbose=0)
+
+    def floor() -> None:
+        bare_forward(build(), torch.empty(shape, device="meta"))
+
+    return {"ours": best_of(functools.partial(analyzer.profile, name), repeats),
+            "flop_counter": best_of(flop_counter, repeats), "torchinfo": best_of(summary, repeats),
+            "floor": best_of(floor, repeats)}
+
+
+class Residual(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.norm = nn.BatchNorm2d(channels)
+
+    def forward(self, x):
+        return torch.relu(x + self.norm(self.conv(x)))
+
+
+def residual_net(blocks: int) -> nn.Module:
+    from analyzer.construct import MetaConstruction
+
+    with torch.no_grad(), MetaConstruction():
+        return nn.Sequential(*[Residual(16) for _ in range(blocks)]).eval()
+
+
+def per_operation(blocks: int, repeats: int) -> tuple[float, int]:
+    """Seconds per dispatched operation of one profile of a residual net, and its operation count."""
+    model = residual_net(blocks)
+    report = analyzer.profile(model, input_size=(16, 32, 32))
+    seconds = best_of(functools.partial(analyzer.profile, model, input_size=(16, 32, 32)), repeats)
+    return seconds / len(report.graph.ops), len(report.graph.ops)
+
+
+def peak_python_bytes(blocks: int) -> int:
+    model = residual_net(blocks)
+    tracemalloc.start()
+    analyzer.profile(model, input_size=(16, 32, 32))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
 
 
 def main() -> int:
@@ -94,24 +129,22 @@ def main() -> int:
     names = analyzer.names() if args.models == "all" else args.models.split(",")
     torch.set_grad_enabled(False)
 
-    # Each tool over the whole zoo in turn, so that neither runs in the wake of the other
-    # (torchinfo's CPU builds allocate and free gigabytes of weights).
-    ours = {name: measure_ours(name, args.repeats) for name in names}
-    theirs = {name: measure_torchinfo(name, args.repeats) for name in names}
-
-    print(f"{'model':<22}{'ours ms':>9}{'build+summary ms':>18}{'ratio':>8}{'summary ms':>12}{'ratio':>8}"
-          f"{'RF share':>10}{'floor ms':>10}{'ours/floor':>12}")
+    results = {name: measure(name, args.repeats) for name in names}
+    tools = ("ours", "flop_counter", "torchinfo", "floor")
+    print(f"{'model':<22}{'ours ms':>9}{'FlopCounter ms':>16}{'torchinfo ms':>14}{'floor ms':>10}"
+          f"{'FC/ours':>9}{'ti/ours':>9}{'ours/floor':>12}")
     for name in [*names, "zoo total"]:
-        if name == "zoo total":
-            o = {k: sum(m[k] for m in ours.values()) for k in ("ours", "rf", "floor")}
-            t = {k: sum(m[k] for m in theirs.values()) for k in ("theirs", "summary")}
-        else:
-            o, t = ours[name], theirs[name]
-        print(f"{name:<22}{o['ours'] * 1e3:>9.1f}{t['theirs'] * 1e3:>18.1f}{t['theirs'] / o['ours']:>7.1f}x"
-              f"{t['summary'] * 1e3:>12.1f}{t['summary'] / o['ours']:>7.1f}x{o['rf'] / o['ours']:>9.0%}"
-              f"{o['floor'] * 1e3:>10.1f}{o['ours'] / o['floor']:>11.2f}x")
-    print(f"floor: torchinfo (build+summary) over the floor is {t['theirs'] / o['floor']:.1f}x, the most a "
-          "profiler that builds these nn.Modules and runs them could reach here")
+        r = ({k: sum(m[k] for m in results.values()) for k in tools} if name == "zoo total" else results[name])
+        print(f"{name:<22}{r['ours'] * 1e3:>9.1f}{r['flop_counter'] * 1e3:>16.1f}{r['torchinfo'] * 1e3:>14.1f}"
+              f"{r['floor'] * 1e3:>10.1f}{r['flop_counter'] / r['ours']:>8.1f}x{r['torchinfo'] / r['ours']:>8.1f}x"
+              f"{r['ours'] / r['floor']:>11.2f}x")
+
+    small, small_ops = per_operation(100, args.repeats)
+    large, large_ops = per_operation(1600, max(1, args.repeats - 1))
+    print(f"growth: {large * 1e6:.1f} us per operation over {large_ops} operations (1,600 blocks), "
+          f"{small * 1e6:.1f} us over {small_ops} (100 blocks): ratio {large / small:.2f}x")
+    peak = peak_python_bytes(1600) / 2**20
+    print(f"memory: the profile of 1,600 blocks peaks at {peak:.0f} MB of Python allocations")
 
     python = sys.executable
     bare = process_seconds([python, "-c", "import torch"], args.repeats)

@@ -36,6 +36,19 @@ CASES = [
     (aten.avg_pool2d.default, (meta(1, 3, 14, 14), [5, 5], [3, 3], [0, 0], False, True, None)),
     (aten._prelu_kernel.default, (meta(2, 16, 5, 5), meta(16, 1, 1))),
     (aten._prelu_kernel.default, (meta(2, 16, 5, 5), meta(1))),
+    (aten.native_layer_norm.default, (meta(2, 7, 16), [16], meta(16), meta(16), 1e-5)),
+    (aten.native_layer_norm.default, (meta(2, 3, 5, 6), [5, 6], None, None, 1e-6)),
+    (aten.native_layer_norm.default, (meta(2, 7, 16, dtype=torch.bfloat16), [16], None, None, 1e-5)),
+    (aten.native_group_norm.default, (meta(2, 8, 5, 5), meta(8), meta(8), 2, 8, 25, 4, 1e-5)),
+    (aten.gelu.default, (meta(2, 3, 4),)),
+    (aten.silu.default, (meta(2, 3),)),
+    (aten.sigmoid.default, (meta(2, 3),)),
+    (aten.hardswish.default, (meta(2, 3),)),
+    (aten.hardsigmoid.default, (meta(2, 3),)),
+    (aten._softmax.default, (meta(2, 3, 5), -1, False)),
+    (aten._softmax.default, (meta(2, 3, 5, dtype=torch.float16), 1, True)),
+    (aten._safe_softmax.default, (meta(2, 3, 5), -1)),
+    (aten._safe_softmax.default, (meta(2, 3, 5), -1, torch.float64)),
 ]
 
 

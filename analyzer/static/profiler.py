@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import itertools
@@ -15,61 +16,50 @@ from torch import nn
 
 from analyzer import registry
 from analyzer.errors import ProfileInputError, TraceError
-from analyzer.static import receptive
+from analyzer.static import inputs, receptive
+from analyzer.static.inputs import Shape, parse_dtype, parse_input_size, parse_inputs
 from analyzer.static.records import DEVICES, OP_CLASSES, Graph, LayerProfile, ModelProfile, Totals
 from analyzer.static.trace import modules_in_order, trace
 
-Shape = tuple[int, ...]
 
-
-def parse_input_size(text: str) -> tuple[Shape, ...]:
-    """'3,224,224' -> ((3, 224, 224),); '3,32,32;1,10' or '3,32,32 1,10' -> two inputs."""
-    shapes = []
-    for part in text.replace(";", " ").split():
-        try:
-            dims = tuple(int(d) for d in part.strip("()[]").split(","))
-        except ValueError:
-            raise ProfileInputError(
-                f"malformed input size {text!r}: expected positive integers like 3,224,224") from None
-        shapes.append(dims)
-    if not shapes:
-        raise ProfileInputError("empty input size: expected positive integers like 3,224,224")
-    check_shapes(shapes)
-    return tuple(shapes)
-
-
-def check_shapes(shapes: Sequence[Sequence[int]]) -> None:
-    for shape in shapes:
-        if not shape or any(int(d) < 1 for d in shape):
-            raise ProfileInputError(
-                f"input size {','.join(map(str, shape))} must be positive integers, like 3,224,224")
-
-
-def resolve(model_or_name: Any, input_size: Any, device: str,
-            options: dict[str, Any] | None = None) -> tuple[nn.Module, str, tuple[Shape, ...]]:
-    """The module to profile, its display name and its per-sample input shapes."""
+def resolve(model_or_name: Any, device: str, options: dict[str, Any] | None = None,
+            ) -> tuple[nn.Module, str, tuple[Shape, ...]]:
+    """The module to profile, its display name and its default per-sample input shapes (none for a
+    model from outside the zoo)."""
     if isinstance(model_or_name, str):
         spec = registry.spec(model_or_name)
         from analyzer import build
 
-        model = build(model_or_name, device=device, **(options or {}))
-        name = model_or_name
-        default: tuple[Shape, ...] = (spec.input_shape,)
-    elif isinstance(model_or_name, nn.Module):
-        model, name, default = model_or_name, type(model_or_name).__name__, ()
-    else:
-        raise ProfileInputError(f"cannot profile a {type(model_or_name).__name__}: give a model name or an nn.Module")
-    if input_size is None:
-        if not default:
-            raise ProfileInputError(
-                f"{name} is not in the zoo, so it needs an input size such as --input-size 3,224,224")
-        shapes = default
-    elif isinstance(input_size, str):
-        shapes = parse_input_size(input_size)
-    else:
-        shapes = (tuple(input_size),) if isinstance(input_size[0], int) else tuple(tuple(s) for s in input_size)
-        check_shapes(shapes)
-    return model, name, shapes
+        try:
+            model = build(model_or_name, device=device, **(options or {}))
+        except TypeError as exc:
+            raise ProfileInputError(f"{model_or_name} does not take these options: {exc}") from None
+        return model, model_or_name, (spec.input_shape,)
+    if isinstance(model_or_name, nn.Module):
+        return model_or_name, type(model_or_name).__name__, ()
+    raise ProfileInputError(f"cannot profile a {type(model_or_name).__name__}: give a model name or an nn.Module")
+
+
+def _materialise_lazy(model: nn.Module, args: Sequence[Any], kwargs: dict[str, Any]) -> None:
+    """Lazy modules (nn.LazyLinear, nn.LazyConv2d) get their shapes from their first call: one
+    untraced call on the device their parameters wait on makes them ordinary modules, which the
+    trace then counts. Meta parameters are materialised without running their initialisers."""
+    lazy = [p for p in model.parameters() if isinstance(p, nn.parameter.UninitializedParameter)]
+    if not lazy:
+        return
+    device = lazy[0].device
+
+    def there(value: Any) -> Any:
+        return torch.zeros(value.shape, dtype=value.dtype, device=device) if isinstance(value, torch.Tensor) else value
+
+    from analyzer.construct import MetaConstruction
+
+    try:
+        with torch.no_grad(), (MetaConstruction() if device.type == "meta" else contextlib.nullcontext()):
+            model(*[there(a) for a in args], **{k: there(v) for k, v in kwargs.items()})
+    except Exception as exc:
+        raise TraceError(f"materialising its lazy modules failed: {str(exc).strip().splitlines()[0]}", "",
+                         type(model).__name__) from exc
 
 
 @contextmanager
@@ -103,17 +93,20 @@ class _SwapCall:
         self.model = model
         self.tensors = tensors
 
-    def __call__(self, *args: Any) -> Any:
-        return torch.func.functional_call(self.model, self.tensors, args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return torch.func.functional_call(self.model, self.tensors, args, kwargs)
 
 
 def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, device: str = "meta",
             depth: int | None = None, dtype: torch.dtype = torch.float32,
-            options: dict[str, Any] | None = None) -> ModelProfile:
+            options: dict[str, Any] | None = None, dtypes: Any = None, input_data: Any = None) -> ModelProfile:
     """Trace one forward pass and count it, layer by layer.
 
     `model_or_name` is a zoo name or any `nn.Module`; `input_size` is one per-sample shape (C, H, W)
-    or several; `depth` folds modules deeper than it into their ancestor at that depth.
+    or several (an empty shape is a scalar per sample), each filled with zeros of its dtype from
+    `dtypes` (one per input; `dtype` otherwise). `input_data` instead gives the call's arguments
+    themselves: a tensor, a tuple of arguments, or a dict of keyword arguments, batch included.
+    `depth` folds modules deeper than it into their ancestor at that depth.
     """
     if not isinstance(batch_size, int) or batch_size < 1:
         raise ProfileInputError(f"batch size must be a positive integer, got {batch_size!r}")
@@ -124,12 +117,22 @@ def profile(model_or_name: Any, input_size: Any = None, batch_size: int = 1, dev
     if device == "cuda" and not torch.cuda.is_available():
         raise ProfileInputError("--device cuda needs a CUDA GPU and none is available; use --device meta or cpu")
     with _collector_paused():
-        model, name, shapes = resolve(model_or_name, input_size, device, options)
-        inputs = [torch.zeros((batch_size, *s), dtype=dtype, device=device) for s in shapes]
+        model, name, default = resolve(model_or_name, device, options)
+        if input_data is not None:
+            args, kwargs = inputs.given_inputs(input_data, device)
+        else:
+            shapes, parsed = inputs.sizes(input_size, default, name)
+            chosen = inputs.dtypes_of(dtypes, len(shapes))
+            args = [torch.zeros((batch_size, *s), dtype=given or written or dtype, device=device)
+                    for s, given, written in zip(shapes, chosen, parsed)]
+            kwargs = {}
+        _materialise_lazy(model, args, kwargs)
+        tensors = [t for t in [*args, *kwargs.values()] if isinstance(t, torch.Tensor)]
         with _inference_on(model, device) as runnable:
-            graph = trace(model, inputs, call=runnable)
+            graph = trace(model, args, call=runnable, kwargs=kwargs)
         dtype_name = str(dtype).replace("torch.", "")
-        return summarise(graph, name, tuple((batch_size, *s) for s in shapes), device, dtype_name, depth)
+        return summarise(graph, name, tuple(tuple(t.shape) for t in tensors), device, dtype_name, depth,
+                         tuple(str(t.dtype).replace("torch.", "") for t in tensors))
 
 
 @contextmanager
@@ -209,7 +212,7 @@ class _RowSums:
 
 
 def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: str, dtype: str,
-              depth: int | None = None) -> ModelProfile:
+              depth: int | None = None, input_dtypes: tuple[str, ...] = ()) -> ModelProfile:
     fields, problems = receptive.propagate(graph)
     modules = {m.path: m for m in graph.modules}
     first_call = {}
@@ -288,7 +291,8 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
     final = spatial[-1] if spatial else None
     uncounted = tuple(sorted({op.op for op in graph.ops if not op.counted}))
     return ModelProfile(name, input_shape, device, dtype, totals, tuple(rows), uncounted,
-                        final.receptive_field if final else None, final.name if final else None, graph)
+                        final.receptive_field if final else None, final.name if final else None, graph,
+                        input_dtypes)
 
 
 def _allocated_bytes(graph: Graph) -> dict[int, int]:
@@ -304,4 +308,5 @@ def _allocated_bytes(graph: Graph) -> dict[int, int]:
     return out
 
 
-__all__ = ["ProfileInputError", "TraceError", "parse_input_size", "profile", "summarise", "zoo_profile"]
+__all__ = ["ProfileInputError", "TraceError", "parse_dtype", "parse_input_size", "parse_inputs", "profile",
+           "summarise", "zoo_profile"]

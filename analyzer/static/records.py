@@ -216,6 +216,8 @@ class ModelProfile:
     receptive_field: ReceptiveField | None = None
     receptive_field_layer: str | None = None
     graph: Graph | None = field(default=None, repr=False, compare=False)
+    # The dtype of each input tensor, in the order of `input_shape`.
+    input_dtypes: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         shape: Any = list(self.input_shape[0]) if len(self.input_shape) == 1 else [list(s) for s in self.input_shape]
@@ -228,6 +230,7 @@ class ModelProfile:
             "input_shape": shape,
             "device": self.device,
             "dtype": self.dtype,
+            "input_dtypes": list(self.input_dtypes),
             "totals": self.totals.to_dict(),
             "uncounted_ops": list(self.uncounted_ops),
             "receptive_field": rf,

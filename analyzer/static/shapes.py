@@ -167,6 +167,31 @@ def mean_dim(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
     return _meta(shape, x, kwargs.get("dtype"))
 
 
+def native_layer_norm(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, ...]:
+    x, normalized = args[0], list(args[1])
+    k = len(normalized)
+    if x.dtype not in (torch.float32, torch.float64) or list(x.shape[x.dim() - k:]) != normalized:
+        return aten.native_layer_norm.default(*args, **kwargs)  # its own dtypes and errors
+    stats = [*x.shape[:x.dim() - k], *([1] * k)]
+    return _meta(x.shape, x), _meta(stats, x), _meta(stats, x)
+
+
+def native_group_norm(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[torch.Tensor, ...]:
+    x, n, groups = args[0], args[3], args[6]
+    if x.dtype not in (torch.float32, torch.float64) or x.shape[1] % groups:
+        return aten.native_group_norm.default(*args, **kwargs)
+    return _meta(x.shape, x), _meta([n, groups], x), _meta([n, groups], x)
+
+
+def softmax(args: Sequence[Any], kwargs: dict[str, Any]) -> torch.Tensor:
+    # _softmax(x, dim, half_to_float) and _safe_softmax(x, dim, dtype=None): the input's shape.
+    x = args[0]
+    dtype = args[2] if len(args) > 2 and isinstance(args[2], torch.dtype) else kwargs.get("dtype")
+    if len(args) > 2 and args[2] is True:
+        dtype = torch.float32
+    return _meta(x.shape, x, dtype)
+
+
 SHAPE_RULES: dict[Any, Rule] = {
     aten.convolution.default: convolution,
     aten.max_pool2d_with_indices.default: max_pool2d_with_indices,
@@ -183,4 +208,14 @@ SHAPE_RULES: dict[Any, Rule] = {
     aten.empty.memory_format: empty,
     aten.addmm.default: addmm,
     aten.mean.dim: mean_dim,
+    # PyTorch's meta kernels for these run Python decompositions: a layer norm costs 2-3 ms there.
+    aten.native_layer_norm.default: native_layer_norm,
+    aten.native_group_norm.default: native_group_norm,
+    aten.gelu.default: unary,
+    aten.silu.default: unary,
+    aten.sigmoid.default: unary,
+    aten.hardswish.default: unary,
+    aten.hardsigmoid.default: unary,
+    aten._softmax.default: softmax,
+    aten._safe_softmax.default: softmax,
 }

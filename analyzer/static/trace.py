@@ -226,20 +226,26 @@ def _attributed(paths: dict[nn.Module, str], stack: list[str], calls: list[Modul
 _ABSENT = object()
 
 
-def trace(model: nn.Module, inputs: Sequence[torch.Tensor], call: Callable[..., Any] | None = None) -> Graph:
-    """Run `model(*inputs)` once (or `call(*inputs)`, which must run `model`) and return what it did.
+def trace(model: nn.Module, inputs: Sequence[Any], call: Callable[..., Any] | None = None,
+          kwargs: dict[str, Any] | None = None) -> Graph:
+    """Run `model(*inputs, **kwargs)` once (or `call(...)`, which must run `model`) and return what it
+    did. The tensors among the arguments are the graph's inputs; other arguments pass through.
 
     Raises `TraceError` naming the innermost running module when the forward pass fails.
     """
+    kwargs = kwargs or {}
     modules, paths = _module_infos(model)
-    fast = all(t.device.type == "meta" for t in inputs)
+    tensors = _tensors(list(inputs)) + _tensors(list(kwargs.values()))
+    # Without tensor inputs, the model's own tensors say where the pass runs.
+    where = tensors or [t for m in paths for t in m._parameters.values() if t is not None][:1]
+    fast = all(t.device.type == "meta" for t in where)
     recorder = _Recorder(fast_shapes=fast)
     calls: list[ModuleCall] = []
     stack = recorder.stack
-    input_ids = tuple(recorder.add_value(t, "input") for t in inputs)
+    input_ids = tuple(recorder.add_value(t, "input") for t in tensors)
     try:
         with torch.no_grad(), _attributed(paths, stack, calls), recorder:
-            output = (call or model)(*inputs)
+            output = (call or model)(*inputs, **kwargs)
     except TraceError:
         raise
     except Exception as exc:  # the user's forward may raise anything; name where it happened
