@@ -30,7 +30,7 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Claim:
-    """One statement of the essay, checked. Its sentences are rendered from `text` (a template
+    """One statement of the essay or of a later paper, checked. Its sentences are rendered from `text` (a template
     under templates/, with a `statement(c)` and an `explanation(c)` macro) out of the verdict and
     the `facts`; `measured` is the table shown beside them."""
 
@@ -42,10 +42,16 @@ class Claim:
     models: tuple[str, ...] = ()
     # The template's name under templates/claims/, when several claims share one (the dates).
     template: str = ""
+    # For a claim of a later paper, not the essay's: that paper ("arXiv:1807.11164").
+    paper: str = ""
 
     def __post_init__(self) -> None:
         if self.verdict not in VERDICTS:
             raise ValueError(f"{self.slug}: verdict {self.verdict!r} is not one of {VERDICTS}")
+
+    @property
+    def paper_url(self) -> str:
+        return f"https://arxiv.org/abs/{self.paper.split(':', 1)[1]}" if self.paper else ""
 
     @property
     def text(self) -> str:
