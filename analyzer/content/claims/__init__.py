@@ -8,13 +8,34 @@ templates/claims/<slug>.md.jinja. Each check takes what it measures as arguments
 runtime results), defaulting to the zoo's, so that a test can hand it a small module on either side
 of its threshold. A check that finds nothing to measure says "cannot be checked here", never "holds".
 
+Beside the essay's, the claims of later papers (2016-2022), checked the same way and shown as the
+page's second part: cost against accuracy (`later_papers`) and ShuffleNet V2's guidelines on small
+networks timed on this machine (`guidelines`, `guideline_modules`).
+
 `verdicts` holds the claim record and the rules; one module per era of the essay holds its checks.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from analyzer.content.claims.guidelines import (
+    GUIDELINES_FILE,
+    elementwise_operations,
+    equal_widths,
+    fragmentation,
+    grouped_convolutions,
+    guideline_claims,
+    load_times,
+)
+from analyzer.content.claims.later_papers import (
+    convnext_cost,
+    densenet_efficiency,
+    efficientnet_cost,
+    mobilenet_v2_against_v1,
+    published,
+)
 from analyzer.content.claims.lenet_alexnet import (
     alexnet_dropout,
     alexnet_kernels,
@@ -89,8 +110,11 @@ from analyzer.content.claims.vgg_inception import (
 )
 
 __all__ = [
+    "GUIDELINES_FILE", "convnext_cost", "densenet_efficiency", "efficientnet_cost", "elementwise_operations",
+    "equal_widths", "fragmentation", "grouped_convolutions", "guideline_claims", "later_claims", "load_times",
+    "mobilenet_v2_against_v1", "published",
     "CORRECTED", "FAILS", "HOLDS", "LATENCY_MODELS", "MAJORITY", "MONTHS", "RIVALS", "ROUNDING_TOLERANCE",
-    "UNCHECKABLE", "VERDICTS", "CifarResNet", "Claim", "Measurement", "all_claims", "alexnet_dropout",
+    "UNCHECKABLE", "VERDICTS", "CifarResNet", "Claim", "Measurement", "all_claims", "essay_claims", "alexnet_dropout",
     "alexnet_kernels", "alexnet_pooling", "alexnet_relu", "alexnet_two_gpus", "bottleneck_example",
     "ciresan_depth", "ciresan_gpu", "ciresan_mlp", "combined", "dates", "device_label", "enet_params",
     "enet_size", "essay_date", "fractalnet_generalises", "fully_connected", "googlenet_branches",
@@ -104,7 +128,18 @@ __all__ = [
 ]
 
 
-def all_claims(runtime_results: list[Any]) -> list[Claim]:
+def all_claims(runtime_results: list[Any], guidelines_file: Path = GUIDELINES_FILE) -> list[Claim]:
+    """Every claim of the essay, in the essay's order, then those of the later papers."""
+    return essay_claims(runtime_results) + later_claims(runtime_results, guidelines_file)
+
+
+def later_claims(runtime_results: list[Any], guidelines_file: Path = GUIDELINES_FILE) -> list[Claim]:
+    """The later papers' claims, in the order of the papers."""
+    return [densenet_efficiency(), mobilenet_v2_against_v1(), *guideline_claims(guidelines_file),
+            efficientnet_cost(), convnext_cost(runtime_results)]
+
+
+def essay_claims(runtime_results: list[Any]) -> list[Claim]:
     """Every claim of the essay, in the essay's order, with its verdict."""
     lenet_year, overfeat, bn_date, v3_date, resnet_date, mobilenet_date = dates()
     return [
