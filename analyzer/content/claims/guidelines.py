@@ -154,7 +154,7 @@ def grouped_convolutions(times: GuidelineTimes | None, profiles: dict[str, Model
     moved = _bytes(profiles := profiles or variant_profiles("g2"))
     more = [label for label, b in moved.items() if label != guideline.reference and b > moved[guideline.reference]]
     return guideline_claim("shufflenet-g2", guideline, times, profiles, graded(len(more), len(moved) - 1),
-                           {"more_memory": more, "others": len(moved) - 1,
+                           {"more_memory": more, "others": len(moved) - 1, "most_memory": max(moved, key=moved.get),
                             "memory_factor": max(moved.values()) / moved[guideline.reference]})
 
 

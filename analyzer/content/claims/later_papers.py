@@ -49,7 +49,7 @@ def published(spec: ArchSpec, source: str) -> Accuracy | None:
 
 
 def _accuracy_rows(pairs: list[tuple[str, Accuracy | None]]) -> tuple[Measurement, ...]:
-    return tuple(Measurement(f"{analyzer.spec(name).display_name}: top-1, {a.source}", a.top1, "%")
+    return tuple(Measurement(f"{analyzer.spec(name).display_name}: top-1, {a.source}", f"{a.top1:g}%")
                  for name, a in pairs if a is not None)
 
 
