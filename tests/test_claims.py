@@ -529,12 +529,19 @@ def test_the_summary_agrees_with_the_verdicts(static_claims):
     checked = list(static_claims.values())
     site = pages.Site({"models": [], "ratios": {}, "ideas": [], "idea_tags": [], "claims": checked}, {})
     page = pages.claims_page(pages.environment(), site)
-    summary = page.split("## Summary", 1)[1].split("\n## ", 1)[0]
-    for verdict in claims.VERDICTS:
-        n = sum(1 for c in static_claims.values() if c.verdict == verdict)
-        assert (f"- **{verdict}**: {n} of the {len(static_claims)} statements" in summary) == bool(n)
-    for claim in static_claims.values():
-        assert f"(#{claim.slug}) | {claim.verdict} |" in summary
-        assert f"{{ #{claim.slug} }}\n\n*{claim.section}* · **{claim.verdict}**" in page
+    essay, later = page.split("## The later papers' claims { #later-papers }", 1)
+    parts = ((essay.split("## Summary", 1)[1].split("\n## ", 1)[0], [c for c in checked if not c.paper]),
+             (later.split("\n## ", 1)[0], [c for c in checked if c.paper]))
+    for summary, group in parts:
+        assert group
+        for verdict in claims.VERDICTS:
+            n = sum(1 for c in group if c.verdict == verdict)
+            assert (f"- **{verdict}**: {n} of the {len(group)} statements" in summary) == bool(n)
+        for claim in group:
+            assert f"(#{claim.slug}) | {claim.verdict} |" in summary
+    for claim in checked:
+        cited = f" · [{claim.paper}]({claim.paper_url})" if claim.paper else ""
+        assert f"{{ #{claim.slug} }}\n\n*{claim.section}*{cited} · **{claim.verdict}**" in page
         assert explanation(claim) in page
     assert "Eugenio Culurciello" in page and "source essay" not in page
+    assert "(#later-papers)" in essay
