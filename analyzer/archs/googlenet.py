@@ -169,6 +169,7 @@ _MACS_WHY = ("Table 1's conv1 row gives 34M where a 7x7 conv from 3 to 64 channe
 @register(ArchSpec(
     name="googlenet",
     display_name="GoogLeNet",
+    predecessors=("nin", "alexnet"),
     ideas=("inception-module", "bottleneck"),
     params=Figure(6_797_700, _TABLE_1, "VS", 0.03, _PARAMS_WHY),
     macs=Figure(1.502e9, _TABLE_1, "VS", 0.054, _MACS_WHY),
@@ -190,6 +191,7 @@ def googlenet(num_classes: int = 1000, aux_logits: bool = False) -> GoogLeNet:
 @register(ArchSpec(
     name="googlenet_torchvision",
     display_name="GoogLeNet (torchvision)",
+    predecessors=("googlenet",),
     ideas=(),
     params=Figure(6_624_904, TORCHVISION, "VS"),
     macs=Figure(1.498e9, TORCHVISION_OPS, "VS", 0.0004, FOUR_FIGURES),

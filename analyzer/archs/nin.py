@@ -56,6 +56,7 @@ _GIST = "Lin et al., Caffe model-zoo gist d802a5849de39225bcc6 ('Network in Netw
 @register(ArchSpec(
     name="nin",
     display_name="Network in Network",
+    predecessors=("alexnet",),
     family="NiN",
     year=2013,
     authors=("Min Lin", "Qiang Chen", "Shuicheng Yan"),

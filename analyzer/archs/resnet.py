@@ -147,11 +147,18 @@ def _err(top1_err: float, top5_err: float | None, protocol: str, source: str) ->
     return Accuracy(round(100 - top1_err, 2), top5, protocol, source, "VS")
 
 
+# The paper's residual networks grew from its plain VGG-style baselines (Figure 3 sets ResNet-34 beside
+# VGG-19), the bottleneck networks from ResNet-34's layout.
+_PREDECESSORS = {18: ("vgg19",), 34: ("resnet18", "vgg19"), 50: ("resnet34",), 101: ("resnet50",),
+                 152: ("resnet101",)}
+
+
 def _spec(name: str, depth: int, macs: float, single_crop: Accuracy, ten_crop: Accuracy) -> ArchSpec:
     return ArchSpec(
         name=name,
         display_name=f"ResNet-{depth}",
         ideas=("residual",),
+        predecessors=_PREDECESSORS[depth],
         params=Figure(_PARAMS[depth], _TV_PARAMS, "VS"),
         macs=Figure(macs, _PAPER_T1, "VS", 0.1e9 / macs, _ONE_STEP),
         accuracy=(single_crop, ten_crop),
@@ -164,6 +171,7 @@ def _v1_5_spec(depth: int, macs: float, top1: float, top5: float) -> ArchSpec:
         name=f"resnet{depth}_v1_5",
         display_name=f"ResNet-{depth} v1.5 (torchvision)",
         ideas=(),
+        predecessors=(f"resnet{depth}",),
         params=Figure(_PARAMS[depth], TORCHVISION, "VS"),
         macs=Figure(macs, TORCHVISION_OPS, "VS", 0.0005e9 / macs, "published to 0.001 G"),
         accuracy=(Accuracy(top1, top5, _CENTRE_CROP, f"{TORCHVISION} IMAGENET1K_V1 (torchvision's training)", "VS"),),

@@ -34,6 +34,7 @@ _PAPER_T2 = "Hu et al. 2017, Table 2"
 @register(ArchSpec(
     name="se_resnet50",
     display_name="SE-ResNet-50",
+    predecessors=("resnet50",),
     family="SENet",
     year=2017,
     authors=("Jie Hu", "Li Shen", "Samuel Albanie", "Gang Sun", "Enhua Wu"),

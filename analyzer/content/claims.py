@@ -21,7 +21,7 @@ from torch import nn
 
 import analyzer
 from analyzer.archs.resnet import BasicBlock, make_stage
-from analyzer.bench.machine import machine_label
+from analyzer.bench.machine import machine_label, precision
 from analyzer.content import ideas
 from analyzer.registry import ArchSpec
 from analyzer.static.graphwalk import (
@@ -372,22 +372,6 @@ def alexnet_kernels(profile: ModelProfile | None = None) -> Claim:
         ("alexnet",))
 
 
-def precision(machine: dict[str, Any]) -> str:
-    """The precision a run computed in: a float32 run on a GPU with TF32 convolutions allowed ran
-    its convolutions in TF32 (10-bit mantissas), its other operations in float32."""
-    dtype = machine.get("dtype", "float32")
-    if dtype == "float32" and machine.get("kind") == "cuda" and machine.get("allow_tf32_conv"):
-        return "float32, convolutions in TF32"
-    return dtype
-
-
-def device_label(machine: dict[str, Any]) -> str:
-    """machine_label with the precision as it ran."""
-    label = machine_label(machine)
-    dtype = machine.get("dtype", "float32")
-    return label.replace(dtype, precision(machine), 1)
-
-
 def _best_throughput(results: list[Any], kind: str, name: str, dtype: str) -> tuple[Any, float] | None:
     """The result of `kind` in `dtype` with the highest images/s for `name` (at its best batch)."""
     found = [(r, max(r.models[name].throughput.values())) for r in results
@@ -407,12 +391,12 @@ def gpu_speedup(results: list[Any]) -> Claim:
     threads, cores = cpu[0].device.get("threads", 1), cpu[0].device.get("cpu_count") or 1
     return Claim(
         "gpu-speedup", "AlexNet", UNCHECKABLE,
-        (Measurement(f"AlexNet images/s, {device_label(cpu[0].device)}", round(cpu[1])),
-         Measurement(f"AlexNet images/s, {device_label(gpu[0].device)}", round(gpu[1])),
+        (Measurement(f"AlexNet images/s, {machine_label(cpu[0].device)}", round(cpu[1])),
+         Measurement(f"AlexNet images/s, {machine_label(gpu[0].device)}", round(gpu[1])),
          Measurement("GPU over CPU", gpu[1] / cpu[1], "x")),
         {"timed": True, "any": True, "factor": gpu[1] / cpu[1], "threads": threads, "cores": cores,
-         "gpu_precision": precision(gpu[0].device), "cpu": device_label(cpu[0].device),
-         "gpu": device_label(gpu[0].device)}, ("alexnet",))
+         "gpu_precision": precision(gpu[0].device), "cpu": machine_label(cpu[0].device),
+         "gpu": machine_label(gpu[0].device)}, ("alexnet",))
 
 
 # --- VGG and Network-in-Network ---------------------------------------------------------------------
@@ -907,7 +891,7 @@ def mobilenet_latency(results: list[Any]) -> Claim:
     launches = {n: arithmetic_ops(zoo_profile(n)) for n in LATENCY_MODELS}
     context += tuple(Measurement(f"arithmetic operations per pass: {n}", k) for n, k in launches.items())
     most_ops = all(launches["mobilenet_v1"] > k for n, k in launches.items() if n != "mobilenet_v1")
-    gpus = [(device_label(r.device), t) for r in results if r.device.get("kind") == "cuda" and (t := _latencies(r))]
+    gpus = [(machine_label(r.device), t) for r in results if r.device.get("kind") == "cuda" and (t := _latencies(r))]
     facts: dict[str, Any] = {"gpus": len(gpus), "any": bool(results), "most_ops": most_ops,
                              "essay_low": min(essay.values()), "essay_high": max(essay.values())}
     if not gpus:
