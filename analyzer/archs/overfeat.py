@@ -76,7 +76,7 @@ _PAPER = {
     "output_shape": (1000,),
     "task": "ImageNet classification",
 }
-_SHAPES = ("computed from the layer shapes sklearn-theano (feature_extraction/overfeat.py, {}) reads from "
+_SHAPES = ("from the layer table sklearn-theano (feature_extraction/overfeat.py, {}) reads from "
            "the authors' released weights")
 
 

@@ -134,7 +134,8 @@ _TV_PARAMS = f"{TORCHVISION} (v1.5; the stride's position does not change the co
 _CENTRE_CROP = "single centre crop 224 of a 256 resize (shorter side), ImageNet-1k val"
 _TEN_CROP = "10-crop testing (224 crops of a 256 resize), ILSVRC-2012 val"
 _PAPER_T1 = "He et al. 2015, Table 1"
-_ONE_STEP = "printed to 0.1 G but rounded either way (3.86 G as 3.8, 7.57 G as 7.6): one 0.1 G step"
+_ONE_STEP = ("Table 1 prints MACs in steps of 0.1 G and rounds either way (3.86 G as 3.8, 7.57 G as 7.6), "
+             "so a count may differ from it by one step")
 _KAIMING = "KaimingHe/deep-residual-networks README (the paper's own Caffe models)"
 _FB = "fb.resnet.torch pretrained/README.md (FAIR's Torch re-training)"
 _DIFFERENCES = ("torchvision's ResNet v1.5: a bottleneck that downsamples strides in its 3x3 conv, not in "

@@ -108,7 +108,9 @@ def vgg13(num_classes: int = 1000) -> VGG:
 
 
 @register(_spec("vgg16", "D", 138_357_544,
-                Figure(15.3e9, _RESNET_PAPER, "VS", 0.015, "rounded, and counts the convolutions only"),
+                Figure(15.3e9, _RESNET_PAPER, "VS", 0.015,
+                       "the ResNet paper's figure is rounded and counts the convolutions only, without the "
+                       "classifier's 0.12 G"),
                 27.0, 8.8, Accuracy(71.592, 90.382, centre_crop(), TORCHVISION_TRAINING, "VS"),
                 Accuracy(71.5, 89.8, centre_crop(), _SLIM, "VS"), predecessors=("vgg13", "alexnet")))
 def vgg16(num_classes: int = 1000) -> VGG:
