@@ -15,9 +15,8 @@ import pytest
 
 from analyzer import registry
 from analyzer.paths import SCHEMAS
-from analyzer.render import charts, model_charts, pages
+from analyzer.render import charts, model_charts, numbers, pages
 from analyzer.site import build as site
-from analyzer.render import numbers
 from analyzer.site.data import IMAGENET, METRICS, _predecessors, linear_fit, ratios
 from analyzer.static.blockgraph import BlockGraph
 

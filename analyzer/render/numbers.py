@@ -7,7 +7,6 @@ One rule each, everywhere: counts keep three significant digits (`si`), accuraci
 
 from __future__ import annotations
 
-
 # The fraction of a unit from which three significant digits round up to the next unit.
 ROUNDS_UP = 0.9995
 
