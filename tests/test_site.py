@@ -316,6 +316,8 @@ def test_one_rounding_rule():
     assert numbers.si(1.5e9) == "1.50 G" and numbers.si(6_998_552) == "7.00 M"
     assert numbers.si(138_357_544) == "138 M" and numbers.si(999.6e6) == "1.00 G"
     assert numbers.binary_bytes(1023.9 * 2**20) == "1.00 GiB"
+    # Measured times and rates: three significant digits too, whole from 1,000.
+    assert [numbers.significant(v) for v in (1.5, 0.38, 138.4, 2607.6, None)] == ["1.50", "0.380", "138", "2,608", ""]
 
 
 def test_ratio_and_link_helpers():

@@ -199,3 +199,10 @@ def test_runtime_headlines_throughput_and_names_tf32(built):
         if '"allow_tf32_conv": true' in result.read_text() and '"dtype": "float32"' in result.read_text():
             assert "float32 (TF32 convolutions)" in devices
     assert "| slug |" not in devices and "flush_denormal" not in devices
+
+
+def test_each_measured_device_gets_its_own_runtime_table_on_the_model_page(built):
+    html_site, _ = built
+    page = (html_site / "history" / "googlenet.html").read_text(encoding="utf-8")
+    measured = [r for r in sorted(RUNTIME_DIR.glob("*.json")) if '"googlenet"' in r.read_text()]
+    assert page.count("roofline bound (ms)</th>") == len(measured) > 0

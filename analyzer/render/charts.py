@@ -118,8 +118,8 @@ def imagenet_models(models: list[Model]) -> list[Model]:
 # The ImageNet accuracy axis holds one evaluation per model, chosen in analyzer.site.data: torchvision's
 # single-centre-crop figure where torchvision trained the network, else the authors' own. The axis says
 # so, and the marker shape tells the two apart.
-IMAGENET_AXIS = "ImageNet-1k top-1 (%): torchvision's single crop (circle), else the authors' (diamond)"
-IMAGENET_BARS = "ImageNet-1k top-1 (%), torchvision's single crop where it exists, else the authors'"
+IMAGENET_AXIS = "ImageNet-1k top-1 (%)<br><sup>● torchvision's single crop, ◆ the authors'</sup>"
+IMAGENET_BARS = "ImageNet-1k top-1 (%)<br><sup>torchvision's single crop, else the authors'</sup>"
 EVALUATION_SYMBOL = {True: "circle", False: "diamond"}
 
 

@@ -37,6 +37,14 @@ def times(value: float) -> str:
     return f"{value:,.0f}x" if abs(value) >= 1000 else f"{_three_digits(value)}x"
 
 
+def significant(value: float | None) -> str:
+    """A measured figure (milliseconds, images per second): three significant digits, trailing zeros
+    kept, whole numbers from 1,000: 1.5 -> '1.50', 0.38 -> '0.380', 2607.6 -> '2,608'; '' for none."""
+    if value is None:
+        return ""
+    return f"{value:,.0f}" if abs(value) >= 1000 * ROUNDS_UP else _three_digits(value)
+
+
 def binary_bytes(n: float) -> str:
     for factor, prefix in ((2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
         if n >= factor * ROUNDS_UP:

@@ -21,7 +21,7 @@ import jinja2
 from analyzer.paths import HISTORY, TEMPLATES
 from analyzer.render import charts, diagram, model_charts
 from analyzer.render.links import model_page, relative
-from analyzer.render.numbers import binary_bytes, field, grouped, percent, shape, si, times
+from analyzer.render.numbers import binary_bytes, field, grouped, percent, shape, si, significant, times
 from analyzer.render.report import rf_cell
 
 Model = dict[str, Any]
@@ -29,13 +29,6 @@ Model = dict[str, Any]
 
 class PageError(ValueError):
     """A template or history text that cannot be rendered; the message names the file."""
-
-
-def significant(value: float | None) -> str:
-    """Three significant figures without an exponent: 2607.6 -> '2,608', 0.38 -> '0.38'."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def cell(text: Any) -> str:
