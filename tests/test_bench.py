@@ -316,6 +316,15 @@ def test_the_gpu_script_runs_with_only_torch_and_the_standard_library(tmp_path):
     assert validate(data, "runtime") == [] and list(data["models"]) == ["lenet5"]
 
 
+def test_precision_as_it_ran():
+    # A float32 run on a GPU that let cuDNN use TF32 computed its convolutions in TF32, and says so.
+    tf32 = {"kind": "cuda", "name": "G", "dtype": "float32", "allow_tf32_conv": True}
+    assert machine.machine_label(tf32) == "G, float32 (TF32 convolutions)"
+    assert machine.precision({**tf32, "dtype": "bfloat16"}) == "bfloat16"
+    assert machine.machine_label({**tf32, "allow_tf32_conv": False}) == "G, float32"
+    assert machine.precision({**tf32, "kind": "cpu"}) == "float32"
+
+
 def test_machine_label_tells_dtype_and_cpu_threads_apart():
     gpu = {"kind": "cuda", "name": "NVIDIA H100 80GB HBM3", "dtype": "bfloat16", "threads": 16}
     assert machine.machine_label(gpu) == "NVIDIA H100 80GB HBM3, bfloat16"

@@ -213,15 +213,8 @@ def test_gpu_speedup_is_context_only():
     assert timed.verdict == untimed.verdict == U
     # Like for like: the float32 GPU run, not the faster bfloat16 one.
     assert timed.measured[-1].value == pytest.approx(50.0)
-    assert "convolutions in TF32" in timed.measured[1].label
+    assert "float32 (TF32 convolutions)" in timed.measured[1].label
     assert "50 times" in explanation(timed) and explanation(timed) != explanation(untimed)
-
-
-def test_precision_as_it_ran():
-    tf32 = {"kind": "cuda", "name": "G", "dtype": "float32", "allow_tf32_conv": True}
-    assert claims.device_label(tf32) == "G, float32, convolutions in TF32"
-    assert claims.device_label({**tf32, "dtype": "bfloat16"}) == "G, bfloat16"
-    assert claims.device_label({**tf32, "allow_tf32_conv": False}) == "G, float32"
 
 
 # --- VGG, NiN ---------------------------------------------------------------------------------------

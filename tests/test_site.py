@@ -15,9 +15,9 @@ import pytest
 
 from analyzer import registry
 from analyzer.paths import SCHEMAS
-from analyzer.render import charts, model_charts, pages
+from analyzer.render import charts, model_charts, numbers, pages
 from analyzer.site import build as site
-from analyzer.site.data import IMAGENET, _predecessors, linear_fit, ratios
+from analyzer.site.data import IMAGENET, METRICS, _predecessors, linear_fit, ratios
 from analyzer.static.blockgraph import BlockGraph
 
 
@@ -65,6 +65,8 @@ def model(
             "source": f"{name} source",
             "confidence": "VS",
             "dataset": dataset,
+            "metric": METRICS[dataset],
+            "torchvision": False,
         }
         if top1 is not None
         else None
@@ -93,6 +95,9 @@ def model(
         "accuracy": [head] if head else [],
         "headline": head,
         "imagenet_top1": top1 if dataset == IMAGENET else None,
+        "imagenet_torchvision": False,
+        "imagenet_other": None,
+        "predecessors": [],
         "accuracy_density": top1 / (params / 1e6) if top1 is not None and dataset == IMAGENET else None,
         "profile": {
             "totals": {
@@ -155,6 +160,7 @@ def data(models: list[dict] | None = None) -> dict:
         "ideas": [],
         "claims": [],
         "idea_tags": list(registry.IDEAS),
+        "tag_titles": {tag: tag.upper() for tag in registry.IDEAS},
     }
 
 
@@ -255,13 +261,28 @@ def test_linear_fit_against_hand_computed_lines():
     assert linear_fit([1, 2], [1, 2]) is None
 
 
-def test_each_model_is_compared_with_the_previous_paper_network():
+def test_each_model_is_compared_with_its_first_declared_predecessor():
     specs = registry.specs()
-    order = [s.name for s in specs]
-    papers = [s.name for s in specs if s.variant_of is None]
-    for name, before in _predecessors(specs).items():
-        earlier = [p for p in papers if order.index(p) < order.index(name)]
-        assert before == (earlier[-1] if earlier else None), name
+    compared = _predecessors(specs)
+    for s in specs:
+        assert compared[s.name] == (s.predecessors[0] if s.predecessors else None), s.name
+
+
+def test_every_predecessor_is_registered_and_not_younger():
+    known = {s.name: s for s in registry.specs()}
+    for s in known.values():
+        assert len(set(s.predecessors)) == len(s.predecessors) and s.name not in s.predecessors, s.name
+        for p in s.predecessors:
+            assert p in known, f"{s.name} names unknown predecessor {p}"
+            assert known[p].year <= s.year, f"{s.name} ({s.year}) is older than its predecessor {p}"
+    # Only the first network of the history has none.
+    assert [s.name for s in known.values() if not s.predecessors] == ["lenet5"]
+
+
+def test_implementations_name_their_paper_network_among_their_predecessors():
+    for s in registry.specs():
+        if s.variant_of:
+            assert s.variant_of in s.predecessors, s.name
 
 
 # --- facts and text helpers ---------------------------------------------------------------------------
@@ -270,11 +291,11 @@ def test_each_model_is_compared_with_the_previous_paper_network():
 def test_facts_are_formatted_as_the_history_texts_expect():
     m = pages.facts(zoo()[2])
     assert m["params"] == "138 M" and m["params_exact"] == "138,000,000"
-    assert m["macs"] == "15.5 G" and m["flops"] == "31 G"
+    assert m["macs"] == "15.5 G" and m["flops"] == "31.0 G"
     # 4 bytes x 138 M = 526 MiB; fp16 half of it.
     assert m["weights_size"] == "526 MiB" and m["weights_fp16"] == "263 MiB"
     assert m["rf"] == "100 px" and m["rf_layer"] == "conv" and m["top1"] == "71.5%"
-    assert m["input"] == "3x224x224" and m["peak_activations"] == "3 MiB"
+    assert m["input"] == "3x224x224" and m["peak_activations"] == "3.00 MiB"
     assert pages.facts(zoo()[5])["rf"] == ""
 
 
@@ -284,16 +305,25 @@ def test_rectangular_receptive_field_reads_height_by_width():
     assert pages.facts(m)["rf"] == "212x260 px"
 
 
-def test_ratio_text():
-    assert pages.ratio_text(8.47) == "8.5x"
-    assert pages.ratio_text(2306.4) == "2,306x"
-    assert pages.ratio_text(0.0431) == "0.043x"
+def test_one_rounding_rule():
+    # Ratios: three significant digits, never fewer than two (1.04x, not 1x); whole from 1,000.
+    assert numbers.times(1.04) == "1.04x" and numbers.times(1.0) == "1.00x"
+    assert numbers.times(8.472) == "8.47x" and numbers.times(12.34) == "12.3x"
+    assert numbers.times(0.0431) == "0.0431x" and numbers.times(2306.4) == "2,306x"
+    # Accuracies: one decimal, whatever the source printed.
+    assert [numbers.percent(v) for v in (57.1, 77, 69.928, 80.144)] == ["57.1%", "77.0%", "69.9%", "80.1%"]
+    # Counts: three significant digits, trailing zeros kept, rounding into the next unit.
+    assert numbers.si(1.5e9) == "1.50 G" and numbers.si(6_998_552) == "7.00 M"
+    assert numbers.si(138_357_544) == "138 M" and numbers.si(999.6e6) == "1.00 G"
+    assert numbers.binary_bytes(1023.9 * 2**20) == "1.00 GiB"
+    # Measured times and rates: three significant digits too, whole from 1,000.
+    assert [numbers.significant(v) for v in (1.5, 0.38, 138.4, 2607.6, None)] == ["1.50", "0.380", "138", "2,608", ""]
 
 
 def test_ratio_and_link_helpers():
     s = pages.Site(data(), {})
     # 138 M / 61 M parameters.
-    assert s.ratio("vgg", "alex", "params") == "2.3x"
+    assert s.ratio("vgg", "alex", "params") == "2.26x"
     assert s.linker("history/vgg.md")("alex") == "[ALEX](alex.md)"
     assert s.linker("history/topics/gap.md")("alex") == "[ALEX](../alex.md)"
     assert s.linker("claims.md")("alex") == "[ALEX](history/alex.md)"
@@ -321,7 +351,7 @@ def test_pages_render_with_strict_undefined(tmp_path):
     )
     rendered = pages.render_site(data(), history=history, handwritten=("methodology.md", "reference/cli.md"))
     vgg = rendered.pages["history/vgg.md"]
-    assert "VGG has 138 M, 2.3x as many as [ALEX](alex.md); 724 M for AlexNet." in vgg
+    assert "VGG has 138 M, 2.26x as many as [ALEX](alex.md); 724 M for AlexNet." in vgg
     assert "History not written yet" in rendered.pages["history/alex.md"]
     assert "[VGG_TV](vgg_tv.md): a different stride." in vgg
     assert "[&larr; ALEX](alex.md)" in vgg and "[VGG_TV &rarr;](vgg_tv.md)" in vgg

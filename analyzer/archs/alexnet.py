@@ -94,6 +94,7 @@ class AlexNetOneTower(nn.Module):
 @register(ArchSpec(
     name="alexnet",
     display_name="AlexNet",
+    predecessors=("lenet5",),
     family="AlexNet",
     year=2012,
     authors=("Alex Krizhevsky", "Ilya Sutskever", "Geoffrey E. Hinton"),
@@ -103,7 +104,7 @@ class AlexNetOneTower(nn.Module):
     output_shape=(1000,),
     task="ImageNet classification",
     ideas=("relu", "dropout", "lrn", "overlapping-pooling", "grouped-conv", "gpu-training"),
-    params=Figure(60_965_224, "computed from the paper's Figure 2 layer shapes (reference file N4); "
+    params=Figure(60_965_224, "the paper's Figure 2 layer table (grouped conv2, conv4 and conv5, at 227x227); "
                   "consistent with the abstract's '60 million parameters'", "CH"),
     macs=Figure(720e6, "Howard et al. 2017 (arXiv:1704.04861) Table 9", "VS", 0.007,
                 "printed to the nearest 10 M (715-725 M); this count is 724.4 M at 227x227"),
@@ -126,6 +127,7 @@ def alexnet(num_classes: int = 1000) -> AlexNet:
 @register(ArchSpec(
     name="alexnet_torchvision",
     display_name="AlexNet (torchvision)",
+    predecessors=("alexnet",),
     family="AlexNet",
     year=2014,
     authors=("Alex Krizhevsky",),

@@ -35,6 +35,7 @@ class CiresanMLP(nn.Module):
 @register(ArchSpec(
     name="ciresan_mlp",
     display_name="Cireșan deep MLP",
+    predecessors=("lenet5",),
     family="Cireșan",
     year=2010,
     authors=("Dan Claudiu Cireșan", "Ueli Meier", "Luca Maria Gambardella", "Jürgen Schmidhuber"),

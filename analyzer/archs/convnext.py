@@ -103,6 +103,7 @@ _PAPER_T1 = "Liu et al. 2022, Table 1"
 @register(ArchSpec(
     name="convnext_tiny",
     display_name="ConvNeXt-T",
+    predecessors=("resnet50", "vit_b_16", "resnext50_32x4d"),
     family="ConvNeXt",
     year=2022,
     authors=("Zhuang Liu", "Hanzi Mao", "Chao-Yuan Wu", "Christoph Feichtenhofer", "Trevor Darrell",

@@ -147,6 +147,8 @@ def _spec(depth: int) -> ArchSpec:
         name=f"densenet{depth}",
         display_name=f"DenseNet-{depth}",
         ideas=() if variant else ("dense-connectivity",),
+        # Each deeper DenseNet is the previous one with longer blocks; DenseNet-121 answers ResNet-50.
+        predecessors={121: ("resnet50",), 169: ("densenet121",), 201: ("densenet169", "densenet121")}[depth],
         # The paper prints no exact counts (only "20M" for DenseNet-201, Section 4.4); torchvision's
         # models are the paper's layout, so its counts are exact oracles.
         params=Figure(_PARAMS[depth], TORCHVISION, "VS"),

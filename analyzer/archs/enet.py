@@ -150,12 +150,13 @@ class ENet(nn.Module):
         return self.fullconv(x)
 
 
-_PYTORCHCV = "pytorchcv 0.0.74 enet_cityscapes, instantiated (published-figures.md Table 2, N11)"
+_PYTORCHCV = "pytorchcv 0.0.74 enet_cityscapes, instantiated"
 
 
 @register(ArchSpec(
     name="enet",
     display_name="ENet",
+    predecessors=("resnet50", "vgg16"),
     family="ENet",
     year=2016,
     authors=("Adam Paszke", "Abhishek Chaurasia", "Sangpil Kim", "Eugenio Culurciello"),
@@ -171,7 +172,7 @@ _PYTORCHCV = "pytorchcv 0.0.74 enet_cityscapes, instantiated (published-figures.
                 "in x out x k^2 per input pixel"),
     accuracy=(
         Accuracy(58.3, None,
-                 "Cityscapes test set class IoU (mean IoU over the 19 classes), stored as top1; "
+                 "Cityscapes test set class IoU (mean IoU over the 19 classes), "
                  "not a classification accuracy",
                  "Paszke et al. 2016 Cityscapes results, quoted in the ntkhoa95/ENet_PyTorch and "
                  "MSiam/TFSegmentation READMEs", "V2", dataset="Cityscapes test"),

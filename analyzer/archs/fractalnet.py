@@ -111,6 +111,7 @@ _TABLE_1 = "Larsson et al. 2016 Table 1, 20-layer rows, as quoted in the khanrc/
 @register(ArchSpec(
     name="fractalnet",
     display_name="FractalNet-20 (CIFAR)",
+    predecessors=("resnet34",),
     family="FractalNet",
     year=2016,
     authors=("Gustav Larsson", "Michael Maire", "Gregory Shakhnarovich"),

@@ -156,19 +156,23 @@ _TABLE_1 = "Szegedy et al. 2014, Table 1 (column summed)"
 _TABLE_3 = "Szegedy et al. 2014, Table 3"
 _PAPER_VAL = "ILSVRC 2014 classification val (= ImageNet-1k val); top-1 not reported"
 
-_PARAMS_WHY = ("Table 1 counts weights in units of 1024 without biases (its conv2 and linear rows are "
-               "exactly 112 x 1024 and 1000 x 1024 weights), so its 6,797.7K is 6.96M weights; this model "
-               "adds 8,280 biases, and its weights are 0.42% more because some rows are loose (conv1 2.7K "
-               "for 9,408 weights; 4c 463K and 5a 1,072K where their channel columns give 497.5K and "
-               "1,018K): 2.95% above the printed sum")
-_MACS_WHY = ("Table 1's conv1 row gives 34M where a 7x7 conv from 3 to 64 channels at 112x112 costs 118.0M; "
-             "with that row corrected the column sums to 1,586M, and the rest is its 1M rounding and row 5a "
-             "(54M listed, 51.1M from its channel columns); 5.37% in all")
+# The reasons in full: Table 1 counts weights in units of 1024 without biases (its conv2 and linear
+# rows are exactly 112 x 1024 and 1000 x 1024 weights), so its 6,797.7K is 6.96M weights; this model
+# adds 8,280 biases, and its weights are 0.42% more because some rows are loose (conv1 2.7K for 9,408
+# weights; 4c 463K and 5a 1,072K where their channel columns give 497.5K and 1,018K): 2.95% above the
+# printed sum. Its conv1 row gives 34M MACs where the convolution costs 118.0M; with that row corrected
+# the column sums to 1,586M, and the rest is its 1M rounding and row 5a (54M listed, 51.1M from its
+# channel columns): 5.37% in all. The model page shows the one-sentence forms.
+_PARAMS_WHY = ("Table 1 counts weights in units of 1,024 and leaves out the 8,280 biases, and three of its "
+               "rows (conv1, 4c, 5a) disagree with their own channel columns")
+_MACS_WHY = ("Table 1 misprints the stem row: 34 M for conv1, where a 7x7 convolution from 3 to 64 channels "
+             "at 112x112 costs 118 M")
 
 
 @register(ArchSpec(
     name="googlenet",
     display_name="GoogLeNet",
+    predecessors=("nin", "alexnet"),
     ideas=("inception-module", "bottleneck"),
     params=Figure(6_797_700, _TABLE_1, "VS", 0.03, _PARAMS_WHY),
     macs=Figure(1.502e9, _TABLE_1, "VS", 0.054, _MACS_WHY),
@@ -190,6 +194,7 @@ def googlenet(num_classes: int = 1000, aux_logits: bool = False) -> GoogLeNet:
 @register(ArchSpec(
     name="googlenet_torchvision",
     display_name="GoogLeNet (torchvision)",
+    predecessors=("googlenet",),
     ideas=(),
     params=Figure(6_624_904, TORCHVISION, "VS"),
     macs=Figure(1.498e9, TORCHVISION_OPS, "VS", 0.0004, FOUR_FIGURES),

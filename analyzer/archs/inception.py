@@ -308,6 +308,7 @@ _V3_PAPER = dict(
 @register(ArchSpec(
     name="bn_inception",
     display_name="BN-Inception",
+    predecessors=("googlenet",),
     ideas=("batch-norm",),
     params=Figure(11_295_240, _OSMR, "VS"),
     macs=Figure(2_048.06e6, f"{_OSMR}, FLOPs/2", "VS", 0.008,
@@ -332,6 +333,7 @@ def bn_inception(num_classes: int = 1000) -> BNInception:
 @register(ArchSpec(
     name="inception_v3",
     display_name="Inception v3",
+    predecessors=("bn_inception", "googlenet"),
     ideas=("factorized-conv",),
     params=Figure(23_834_568, "torchvision 0.29.1 and timm 1.0.31 inception_v3 without the aux head, "
                   "instantiated", "CH"),

@@ -266,6 +266,7 @@ def _timm_acc(tag: str, top1: float, top5: float, crop_pct: float) -> Accuracy:
 @register(ArchSpec(
     name="inception_v4",
     display_name="Inception-v4",
+    predecessors=("inception_v3",),
     ideas=(),
     params=Figure(42_679_816, _CH, "CH"),
     macs=Figure(12.28e9, TIMM_MACS, "VS", 0.0025, _TIMM_WHY),
@@ -285,6 +286,7 @@ def inception_v4(num_classes: int = 1000) -> InceptionV4:
 @register(ArchSpec(
     name="inception_resnet_v2",
     display_name="Inception-ResNet-v2",
+    predecessors=("inception_v4", "resnet50"),
     ideas=(),
     params=Figure(55_843_464, _CH, "CH"),
     macs=Figure(13.18e9, TIMM_MACS, "VS", 0.0025, _TIMM_WHY),

@@ -91,6 +91,7 @@ _OPTIONS = {"dropout": "dropout before the classifier, 0.2 as in torchvision"}
 @register(ArchSpec(
     name="mnasnet_a1",
     display_name="MnasNet-A1",
+    predecessors=("mobilenet_v2",),
     ideas=("architecture-search", "inverted-residual", "squeeze-excitation"),
     # The paper prints 3.9M; timm's semnasnet_100 and pytorchcv's mnasnet_a1 build Figure 7(a) exactly.
     params=Figure(3_887_038, "timm 1.0.31 semnasnet_100, instantiated", "CH"),
@@ -108,6 +109,7 @@ def mnasnet_a1(num_classes: int = 1000, dropout: float = 0.2) -> MnasNet:
 @register(ArchSpec(
     name="mnasnet_b1",
     display_name="MnasNet-B1 1.0 (torchvision)",
+    predecessors=("mnasnet_a1", "mobilenet_v2"),
     ideas=("architecture-search", "inverted-residual"),
     params=Figure(4_383_312, TORCHVISION, "VS"),
     macs=Figure(0.314e9, TORCHVISION_OPS, "VS", 0.0005e9 / 0.314e9, TORCHVISION_OPS_WHY),

@@ -62,6 +62,7 @@ _PAPER_TABLES = "Howard et al. 2017, Tables 4, 6, 7 and 8"
 @register(ArchSpec(
     name="mobilenet_v1",
     display_name="MobileNet v1 (1.0, 224)",
+    predecessors=("xception", "vgg16", "googlenet"),
     family="MobileNet",
     year=2017,
     authors=("Andrew G. Howard", "Menglong Zhu", "Bo Chen", "Dmitry Kalenichenko", "Weijun Wang",

@@ -57,6 +57,7 @@ _PAPER_T4 = "Sandler et al. 2018, Table 4"
 @register(ArchSpec(
     name="mobilenet_v2",
     display_name="MobileNetV2 (1.0, 224)",
+    predecessors=("mobilenet_v1",),
     family="MobileNet",
     year=2018,
     authors=("Mark Sandler", "Andrew Howard", "Menglong Zhu", "Andrey Zhmoginov", "Liang-Chieh Chen"),

@@ -108,6 +108,7 @@ _OPTIONS = {"dropout": "dropout before the classifier, 0.2 as in torchvision"}
 @register(ArchSpec(
     name="mobilenet_v3_large",
     display_name="MobileNetV3-Large (1.0)",
+    predecessors=("mobilenet_v2", "mnasnet_a1", "se_resnet50"),
     ideas=_IDEAS,
     # The paper prints 5.4M; torchvision's count is the released model's (= timm's port of the TF weights).
     params=Figure(5_483_032, TORCHVISION, "VS"),
@@ -130,6 +131,7 @@ def mobilenet_v3_large(num_classes: int = 1000, dropout: float = 0.2) -> MobileN
 @register(ArchSpec(
     name="mobilenet_v3_small",
     display_name="MobileNetV3-Small (1.0)",
+    predecessors=("mobilenet_v3_large",),
     ideas=_IDEAS,
     # The paper's final version prints 2.5M (its first version, with a 1280-wide last layer, 2.9M).
     params=Figure(2_542_856, TORCHVISION, "VS"),

@@ -56,6 +56,7 @@ _GIST = "Lin et al., Caffe model-zoo gist d802a5849de39225bcc6 ('Network in Netw
 @register(ArchSpec(
     name="nin",
     display_name="Network in Network",
+    predecessors=("alexnet",),
     family="NiN",
     year=2013,
     authors=("Min Lin", "Qiang Chen", "Shuicheng Yan"),
@@ -65,7 +66,7 @@ _GIST = "Lin et al., Caffe model-zoo gist d802a5849de39225bcc6 ('Network in Netw
     output_shape=(1000,),
     task="ImageNet classification",
     ideas=("1x1-conv", "global-avg-pool"),
-    params=Figure(7_595_176, "computed from the gist's nin_imagenet train_val.prototxt (verbatim copies); "
+    params=Figure(7_595_176, "from the gist's nin_imagenet train_val.prototxt (verbatim copies); "
                   "consistent with its 29 MB snapshot", "CH"),
     accuracy=(
         Accuracy(59.36, None, "single centre crop 224 (the prototxt's test crop_size), ImageNet-1k val",

@@ -76,13 +76,14 @@ _PAPER = {
     "output_shape": (1000,),
     "task": "ImageNet classification",
 }
-_SHAPES = ("computed from the layer shapes sklearn-theano (feature_extraction/overfeat.py, {}) reads from "
+_SHAPES = ("from the layer table sklearn-theano (feature_extraction/overfeat.py, {}) reads from "
            "the authors' released weights")
 
 
 @register(ArchSpec(
     name="overfeat_fast",
     display_name="OverFeat (fast)",
+    predecessors=("alexnet",),
     input_shape=(3, 231, 231),
     ideas=("localization",),
     params=Figure(145_920_872, _SHAPES.format("SMALL_NETWORK_FILTER_SHAPES"), "CH"),
@@ -97,6 +98,7 @@ def overfeat_fast(num_classes: int = 1000) -> OverFeat:
 @register(ArchSpec(
     name="overfeat_accurate",
     display_name="OverFeat (accurate)",
+    predecessors=("overfeat_fast", "alexnet"),
     input_shape=(3, 221, 221),
     ideas=(),
     params=Figure(144_656_488, _SHAPES.format("LARGE_NETWORK_FILTER_SHAPES"), "CH"),

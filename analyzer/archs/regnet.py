@@ -170,9 +170,18 @@ def _pycls_accuracy(top1_err: float) -> Accuracy:
     return Accuracy(round(100 - top1_err, 2), None, _PYCLS_PROTOCOL, _PYCLS, "VS")
 
 
+# The design space generalises ResNeXt's block; Y adds SENet's squeeze-excitation to X.
+_PREDECESSORS = {
+    "regnetx_400mf": ("resnext50_32x4d",),
+    "regnety_400mf": ("regnetx_400mf", "se_resnet50"),
+    "regnetx_3_2gf": ("resnext50_32x4d", "regnetx_400mf"),
+    "regnety_3_2gf": ("regnetx_3_2gf", "regnety_400mf"),
+}
+
+
 def _spec(name: str, display_name: str, params: Figure, macs: Figure, accuracy: tuple[Accuracy, ...]) -> ArchSpec:
     return ArchSpec(name=name, display_name=display_name, ideas=("design-space",), params=params, macs=macs,
-                    accuracy=accuracy, **_PAPER)
+                    accuracy=accuracy, predecessors=_PREDECESSORS[name], **_PAPER)
 
 
 @register(_spec(
@@ -191,6 +200,7 @@ def regnetx_400mf(num_classes: int = 1000) -> RegNet:
 @register(ArchSpec(
     name="regnetx_400mf_torchvision",
     display_name="RegNetX-400MF (torchvision)",
+    predecessors=("regnetx_400mf",),
     ideas=(),
     params=Figure(5_495_976, TORCHVISION, "VS"),
     macs=_tv_macs(0.414),

@@ -134,7 +134,8 @@ _TV_PARAMS = f"{TORCHVISION} (v1.5; the stride's position does not change the co
 _CENTRE_CROP = "single centre crop 224 of a 256 resize (shorter side), ImageNet-1k val"
 _TEN_CROP = "10-crop testing (224 crops of a 256 resize), ILSVRC-2012 val"
 _PAPER_T1 = "He et al. 2015, Table 1"
-_ONE_STEP = "printed to 0.1 G but rounded either way (3.86 G as 3.8, 7.57 G as 7.6): one 0.1 G step"
+_ONE_STEP = ("Table 1 prints MACs in steps of 0.1 G and rounds either way (3.86 G as 3.8, 7.57 G as 7.6), "
+             "so a count may differ from it by one step")
 _KAIMING = "KaimingHe/deep-residual-networks README (the paper's own Caffe models)"
 _FB = "fb.resnet.torch pretrained/README.md (FAIR's Torch re-training)"
 _DIFFERENCES = ("torchvision's ResNet v1.5: a bottleneck that downsamples strides in its 3x3 conv, not in "
@@ -147,11 +148,18 @@ def _err(top1_err: float, top5_err: float | None, protocol: str, source: str) ->
     return Accuracy(round(100 - top1_err, 2), top5, protocol, source, "VS")
 
 
+# The paper's residual networks grew from its plain VGG-style baselines (Figure 3 sets ResNet-34 beside
+# VGG-19), the bottleneck networks from ResNet-34's layout.
+_PREDECESSORS = {18: ("vgg19",), 34: ("resnet18", "vgg19"), 50: ("resnet34",), 101: ("resnet50",),
+                 152: ("resnet101",)}
+
+
 def _spec(name: str, depth: int, macs: float, single_crop: Accuracy, ten_crop: Accuracy) -> ArchSpec:
     return ArchSpec(
         name=name,
         display_name=f"ResNet-{depth}",
         ideas=("residual",),
+        predecessors=_PREDECESSORS[depth],
         params=Figure(_PARAMS[depth], _TV_PARAMS, "VS"),
         macs=Figure(macs, _PAPER_T1, "VS", 0.1e9 / macs, _ONE_STEP),
         accuracy=(single_crop, ten_crop),
@@ -164,6 +172,7 @@ def _v1_5_spec(depth: int, macs: float, top1: float, top5: float) -> ArchSpec:
         name=f"resnet{depth}_v1_5",
         display_name=f"ResNet-{depth} v1.5 (torchvision)",
         ideas=(),
+        predecessors=(f"resnet{depth}",),
         params=Figure(_PARAMS[depth], TORCHVISION, "VS"),
         macs=Figure(macs, TORCHVISION_OPS, "VS", 0.0005e9 / macs, "published to 0.001 G"),
         accuracy=(Accuracy(top1, top5, _CENTRE_CROP, f"{TORCHVISION} IMAGENET1K_V1 (torchvision's training)", "VS"),),

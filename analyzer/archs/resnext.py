@@ -25,6 +25,7 @@ _MACS = 4.230e9
 @register(ArchSpec(
     name="resnext50_32x4d",
     display_name="ResNeXt-50 (32x4d)",
+    predecessors=("resnet50", "inception_v3"),
     family="ResNeXt",
     year=2016,
     authors=("Saining Xie", "Ross Girshick", "Piotr Dollár", "Zhuowen Tu", "Kaiming He"),

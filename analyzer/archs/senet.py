@@ -34,6 +34,7 @@ _PAPER_T2 = "Hu et al. 2017, Table 2"
 @register(ArchSpec(
     name="se_resnet50",
     display_name="SE-ResNet-50",
+    predecessors=("resnet50",),
     family="SENet",
     year=2017,
     authors=("Jie Hu", "Li Shen", "Samuel Albanie", "Gang Sun", "Enhua Wu"),
@@ -51,7 +52,7 @@ _PAPER_T2 = "Hu et al. 2017, Table 2"
                 "connected products are 2.5 M): the paper's 0.26% increase over ResNet-50's 3.86 G also "
                 "counts the gates' pooling or channel scaling (5.5 M operations each), which are not "
                 "multiply-accumulates of a conv or linear layer and are left out here, as torchvision "
-                "leaves them out of its _ops"),
+                "leaves them out of its GFLOPS figure"),
     accuracy=(
         Accuracy(76.71, 93.38, "single centre crop 224 of a 256 resize (shorter side), ImageNet-1k val; "
                  "the authors' re-training (top-1 error 23.29, top-5 6.62)", _PAPER_T2, "VS"),

@@ -108,6 +108,7 @@ class ShuffleNetV1(nn.Module):
 @register(ArchSpec(
     name="shufflenet_v1",
     display_name="ShuffleNet v1 (1x, g=3)",
+    predecessors=("mobilenet_v1", "resnext50_32x4d"),
     family="ShuffleNet",
     year=2017,
     authors=("Xiangyu Zhang", "Xinyu Zhou", "Mengxiao Lin", "Jian Sun"),
@@ -238,6 +239,7 @@ def _v2_spec(width: float) -> ArchSpec:
         name=f"shufflenet_v2_{_V2_SUFFIX[width]}",
         display_name=f"ShuffleNet v2 {width:g}x",
         ideas=() if variant else ("practical-guidelines", "channel-shuffle"),
+        predecessors=("shufflenet_v2_x1_0",) if variant else ("shufflenet_v1", "mobilenet_v2"),
         params=Figure(_V2_PARAMS[width], TORCHVISION, "VS"),
         # Table 5 prints 41 / 146 / 299 / 591 M, 0.5 to 7.7 M above the conv-and-linear count (0.8-1.3%).
         # No one term explains it (batch norm, ReLU and pooling grow with width far more slowly than

@@ -5,9 +5,9 @@ families (torchvision's weight metadata, its evaluation crop) lives here so that
 the same way and the site can group accuracies by the evaluation that produced them.
 """
 
-TORCHVISION = "torchvision 0.29.1 weight meta"
+TORCHVISION = "torchvision 0.29.1 weights metadata"
 # torchvision's `_ops` is the GMAC count of conv, linear and attention matrix products, to 3 decimals.
-TORCHVISION_OPS = f"{TORCHVISION} _ops"
+TORCHVISION_OPS = f"{TORCHVISION} (its GFLOPS figure, which counts multiply-adds)"
 TORCHVISION_OPS_WHY = "published to 0.001 G"
 # Weights torchvision trained itself with its reference recipe, not the paper's released ones.
 TORCHVISION_TRAINING = f"{TORCHVISION} (torchvision's training)"

@@ -13,7 +13,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from analyzer.archs.sources import TORCHVISION, TORCHVISION_TRAINING, centre_crop
+from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_TRAINING, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
 # Squeeze widths of fire2..fire9; each expand branch (1x1 and 3x3) has four times as many filters.
@@ -87,8 +87,10 @@ def _spec(name: str, version: str, params: int, macs: float, top1: float, top5: 
         name=name,
         display_name=f"SqueezeNet {version}",
         ideas=ideas,
+        # SqueezeNet 1.0 set out to match AlexNet's accuracy; 1.1 reworks 1.0's stem and pooling.
+        predecessors=("alexnet",) if version == "1.0" else ("squeezenet1_0",),
         params=Figure(params, TORCHVISION, "VS"),
-        macs=Figure(macs, f"{TORCHVISION} _ops (at 224)", "VS", 0.0005e9 / macs, _MACS_WHY),
+        macs=Figure(macs, f"{TORCHVISION_OPS}, at 224", "VS", 0.0005e9 / macs, _MACS_WHY),
         accuracy=(Accuracy(top1, top5, centre_crop(), TORCHVISION_TRAINING, "VS"),
                   *paper_accuracy),
         **_PAPER,

@@ -95,6 +95,7 @@ _FINE_TUNED = ("fine-tuned at 384 (577 tokens) after pre-training on {data} at 2
 @register(ArchSpec(
     name="vit_b_16",
     display_name="ViT-B/16",
+    predecessors=("resnet50",),
     family="ViT",
     year=2020,
     authors=("Alexey Dosovitskiy", "Lucas Beyer", "Alexander Kolesnikov", "Dirk Weissenborn", "Xiaohua Zhai",

@@ -98,6 +98,7 @@ class Xception(nn.Module):
 @register(ArchSpec(
     name="xception",
     display_name="Xception",
+    predecessors=("inception_v3", "resnet50"),
     family="Xception",
     year=2016,
     authors=("François Chollet",),

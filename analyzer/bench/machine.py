@@ -89,10 +89,20 @@ def describe_machine(settings: Settings) -> dict[str, Any]:
     return machine
 
 
+def precision(machine: dict[str, Any]) -> str:
+    """The precision a run computed in: a float32 run on a GPU with TF32 convolutions allowed ran its
+    convolutions in TF32 (10-bit mantissas) and its other operations in float32."""
+    dtype = machine.get("dtype", "float32")
+    if dtype == "float32" and machine.get("kind") == "cuda" and machine.get("allow_tf32_conv"):
+        return "float32 (TF32 convolutions)"
+    return dtype
+
+
 def machine_label(machine: dict[str, Any]) -> str:
-    """How charts and claims name a result: 'NVIDIA H100 80GB HBM3, bfloat16' or 'AMD EPYC, float32,
-    1 thread' (a CPU's figures depend on its thread count; a GPU's do not)."""
-    parts = [machine.get("name", machine.get("kind", "device")), machine.get("dtype", "float32")]
+    """How charts, pages and claims name a result: 'NVIDIA H100 80GB HBM3, bfloat16' or 'AMD EPYC,
+    float32, 1 thread' (a CPU's figures depend on its thread count; a GPU's do not), the precision as
+    it ran ('float32 (TF32 convolutions)')."""
+    parts = [machine.get("name", machine.get("kind", "device")), precision(machine)]
     if machine.get("channels_last"):
         parts.append("channels last")
     if machine.get("kind") == "cpu":

@@ -15,7 +15,7 @@ import zlib
 from typing import Any
 
 from analyzer.render.links import built_page, model_page
-from analyzer.render.numbers import si
+from analyzer.render.numbers import percent, si
 
 Model = dict[str, Any]
 Figure = dict[str, Any]
@@ -116,11 +116,21 @@ def imagenet_models(models: list[Model]) -> list[Model]:
     return [m for m in models if m["imagenet_top1"] is not None]
 
 
+# The ImageNet accuracy axis holds one evaluation per model, chosen in analyzer.site.data: torchvision's
+# single-centre-crop figure where torchvision trained the network, else the authors' own. The axis says
+# so, and the marker shape tells the two apart.
+IMAGENET_AXIS = "ImageNet-1k top-1 (%)<br><sup>● torchvision's single crop, ◆ the authors'</sup>"
+IMAGENET_BARS = "ImageNet-1k top-1 (%)<br><sup>torchvision's single crop, else the authors'</sup>"
+EVALUATION_SYMBOL = {True: "circle", False: "diamond"}
+
+
 def _hover(m: Model) -> list[str]:
     """customdata for a model's point: its page, then the numbers the hover text shows."""
     t = m["profile"]["totals"]
     head = m["headline"] or {}
-    top1 = f"{head['top1']:g}%" if head.get("top1") is not None else "no published figure"
+    top1 = (f"{head['metric']} {percent(head['top1'])} ({head['source']})" if head.get("top1") is not None
+            else "no published figure")
+    other = m.get("imagenet_other")
     return [
         page_path(m["name"]),
         m["display_name"],
@@ -129,13 +139,21 @@ def _hover(m: Model) -> list[str]:
         top1,
         head.get("protocol", ""),
         str(m["year"]),
+        f"<br>also {percent(other['top1'])}: {other['protocol']} ({other['source']})" if other else "",
     ]
 
 
 HOVER = (
     "<b>%{customdata[1]}</b> (%{customdata[6]})<br>MACs %{customdata[2]}, params %{customdata[3]}"
-    "<br>top-1 %{customdata[4]}<br><i>%{customdata[5]}</i><extra></extra>"
+    "<br>%{customdata[4]}<br><i>%{customdata[5]}</i>%{customdata[7]}<extra></extra>"
 )
+
+
+def _mark_evaluations(traces: list[dict[str, Any]], models: list[Model]) -> None:
+    """Marker shapes for the evaluation each ImageNet point plots (in place, one trace per family)."""
+    for trace, family in zip(traces, _families(models)):
+        members = [m for m in models if m["family"] == family]
+        trace["marker"]["symbol"] = [EVALUATION_SYMBOL[m["imagenet_torchvision"]] for m in members]
 
 
 def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[str, Any]]:
@@ -177,9 +195,10 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
             }
         )
         del trace["marker"]["line"]
+    _mark_evaluations(traces, plotted)
     return {
         "data": traces,
-        "layout": axes_layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=log_axis(DECADES)),
+        "layout": axes_layout("G-MACs per image (log scale)", IMAGENET_AXIS, xaxis=log_axis(DECADES)),
     }
 
 
@@ -193,7 +212,7 @@ def _bars(models: list[Model], values: list[float], y_title: str, hover_value: s
                 "marker": {"color": [family_colour(m["family"]) for m in models]},
                 "customdata": [_hover(m) for m in models],
                 "hovertemplate": (
-                    f"<b>%{{x}}</b><br>{hover_value}<br><i>%{{customdata[5]}}</i><extra></extra>"
+                    f"<b>%{{x}}</b><br>{hover_value}<br><i>%{{customdata[5]}}</i>%{{customdata[7]}}<extra></extra>"
                 ),
             }
         ],
@@ -204,7 +223,7 @@ def _bars(models: list[Model], values: list[float], y_title: str, hover_value: s
 def accuracy_bars(models: list[Model]) -> Figure:
     """Chart 2a: the headline ImageNet top-1 of each model, in history order."""
     plotted = imagenet_models(models)
-    return _bars(plotted, [m["imagenet_top1"] for m in plotted], "ImageNet top-1 (%)", "top-1 %{y:.4g}%")
+    return _bars(plotted, [m["imagenet_top1"] for m in plotted], IMAGENET_BARS, "%{customdata[4]}")
 
 
 def accuracy_density(models: list[Model]) -> Figure:
@@ -224,10 +243,9 @@ def timeline_accuracy(models: list[Model]) -> Figure:
     """Chart 6a: ImageNet top-1 against the year the paper appeared."""
     plotted = imagenet_models(models)
     offsets = _year_offsets(plotted)
-    return {
-        "data": _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"]),
-        "layout": axes_layout("year", "ImageNet top-1 (%)", xaxis=_years(plotted)),
-    }
+    traces = _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"])
+    _mark_evaluations(traces, plotted)
+    return {"data": traces, "layout": axes_layout("year", IMAGENET_AXIS, xaxis=_years(plotted))}
 
 
 def timeline_macs(models: list[Model]) -> Figure:
@@ -263,12 +281,12 @@ def _year_offsets(models: list[Model]) -> dict[str, float]:
 def rf_accuracy(models: list[Model]) -> Figure:
     """Chart 6c: the final receptive field (pixels, height) against top-1."""
     plotted = [m for m in imagenet_models(models) if m["profile"]["receptive_field"]]
+    traces = _by_family(plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"])
+    _mark_evaluations(traces, plotted)
     return {
-        "data": _by_family(
-            plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"]
-        ),
+        "data": traces,
         "layout": axes_layout(
-            "receptive field of the last spatial layer (px, log scale)", "ImageNet top-1 (%)", xaxis=log_axis()
+            "receptive field of the last spatial layer (px, log scale)", IMAGENET_AXIS, xaxis=log_axis()
         ),
     }
 

@@ -21,7 +21,7 @@ import jinja2
 from analyzer.paths import HISTORY, TEMPLATES
 from analyzer.render import charts, diagram, model_charts
 from analyzer.render.links import model_page, relative
-from analyzer.render.numbers import binary_bytes, field, grouped, shape, si
+from analyzer.render.numbers import binary_bytes, field, grouped, percent, shape, si, significant, times
 from analyzer.render.report import rf_cell
 
 Model = dict[str, Any]
@@ -29,22 +29,6 @@ Model = dict[str, Any]
 
 class PageError(ValueError):
     """A template or history text that cannot be rendered; the message names the file."""
-
-
-def ratio_text(value: float) -> str:
-    """8.47 -> '8.5x', 2306.4 -> '2,306x', 0.0431 -> '0.043x'."""
-    return f"{value:,.0f}x" if value >= 10 else f"{value:.2g}x"
-
-
-def percent(value: float | None) -> str:
-    return f"{value:g}%" if value is not None else ""
-
-
-def significant(value: float | None) -> str:
-    """Three significant figures without an exponent: 2607.6 -> '2,608', 0.38 -> '0.38'."""
-    if value is None:
-        return ""
-    return f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def cell(text: Any) -> str:
@@ -74,6 +58,7 @@ def facts(model: Model) -> dict[str, Any]:
         "rf_layer": rf["layer"] if rf else "",
         "top1": percent(head.get("top1")),
         "top1_protocol": head.get("protocol", ""),
+        "metric": head.get("metric", ""),
         "input": shape(model["input_shape"]),
         "conv_layers": model["conv_layers"],
     }
@@ -106,7 +91,7 @@ class Site:
         value = ratios[key][a][b]
         if value is None:
             raise PageError(f"ratio of {a!r} to {b!r} divides by a zero {key}")
-        return ratio_text(value)
+        return times(value)
 
     def href(self, page: str) -> Callable[[str], str]:
         """`href(name)` for a page at `page`: the address of that model's page, relative to it."""
@@ -127,6 +112,11 @@ class Site:
             return f"[{self.by_name[name]['display_name']}]({href(name)})" if name in self.by_name else href(name)
 
         return link
+
+    def tag_titles(self, page: str) -> dict[str, str]:
+        """Each idea tag as a Markdown link from `page`: its title, to the page that explains it."""
+        titles = self.data["tag_titles"]
+        return {tag: f"[{titles[tag]}]({link})" for tag, link in self.tag_links(page).items()}
 
     def tag_links(self, page: str) -> dict[str, str]:
         """Each idea tag's link from `page`: the idea page that explains it, else its index section."""
@@ -169,7 +159,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         shape=shape,
         field=field,
         rf=rf_cell,
-        ratio=ratio_text,
+        ratio=times,
         percent=percent,
         cell=cell,
         colour=charts.family_colour,
@@ -246,6 +236,7 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
         "variants": [models[v] for v in model["variants"]],
         "facts": {m["name"]: facts(m) for m in site.models},
         "tag_links": site.tag_links(page),
+        "tags": site.tag_titles(page),
         "href": site.href(page),
     }
 
@@ -284,13 +275,18 @@ def _comparison_figures(site: Site) -> dict[str, Any]:
     return figures
 
 
-def batch_one(site: Site) -> list[dict[str, Any]]:
-    """Per device, each model's median latency at the smallest batch measured (the comparison's columns)."""
-    out = []
-    for device in site.data["runtime"]:
-        latency = {name: rows["batches"][0] for name, rows in device["models"].items() if rows["batches"]}
-        out.append({"device": device["device"], "label": device["label"], "latency": latency})
-    return out
+def headline_runtime(site: Site) -> list[dict[str, Any]]:
+    """Per device, each model's row at the largest and at the smallest batch measured (the comparison's
+    columns: throughput at the largest batch, batch-1 latency with its spread)."""
+    return [
+        {
+            "device": device["device"],
+            "label": device["label"],
+            "largest": {name: m["largest"] for name, m in device["models"].items() if m["largest"]},
+            "smallest": {name: m["smallest"] for name, m in device["models"].items() if m["smallest"]},
+        }
+        for device in site.data["runtime"]
+    ]
 
 
 def idea_page(env: jinja2.Environment, site: Site, idea: Any) -> str:
@@ -329,9 +325,10 @@ def render_site(
     common = {
         "models": models,
         "facts": {m["name"]: facts(m) for m in models},
-        "runtime": batch_one(site),
+        "runtime": headline_runtime(site),
         "figures": _comparison_figures(site),
         "tag_links": site.tag_links("index.md"),
+        "tags": site.tag_titles("index.md"),
         "href": site.href("index.md"),
     }
     pages = {
@@ -361,6 +358,7 @@ def render_site(
         {
             "ideas": ideas,
             "introduced": introduced,
+            "tag_titles": data["tag_titles"],
             "pages": {slug: page.removeprefix("ideas/") for slug, page in site.idea_pages.items()},
             "href": site.href("ideas/index.md"),
         },

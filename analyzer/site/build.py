@@ -25,6 +25,8 @@ from analyzer.paths import HANDWRITTEN, MKDOCS_CONFIG, RUNTIME_DIR, SCHEMAS
 PLOTLY_TARGET = "assets/vendor/plotly.min.js"
 # The JSON Schemas are published here (site/reference/*-json.md link them), for users to validate with.
 SCHEMA_TARGET = "reference/schemas"
+# The measured runtime files, as they were written, one click from the devices page.
+RUNTIME_TARGET = "reference/runtime"
 
 
 class SiteBuildError(Exception):
@@ -35,9 +37,9 @@ def handwritten_pages(source: Path = HANDWRITTEN) -> tuple[str, ...]:
     return tuple(sorted(p.relative_to(source).as_posix() for p in source.rglob("*.md")))
 
 
-def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> None:
-    """The docs directory: hand-written files, generated pages, the JSON Schemas and the local copy of
-    plotly.js."""
+def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN, runtime_dir: Path = RUNTIME_DIR) -> None:
+    """The docs directory: hand-written files, generated pages, the JSON Schemas, the runtime files and
+    the local copy of plotly.js."""
     shutil.copytree(source, docs)
     for page, text in sorted(pages.items()):
         target = docs / page
@@ -48,6 +50,10 @@ def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> N
     (docs / SCHEMA_TARGET).mkdir(parents=True, exist_ok=True)
     for schema in sorted(SCHEMAS.glob("*.schema.json")):
         shutil.copyfile(schema, docs / SCHEMA_TARGET / schema.name)
+    runtime_files = sorted(Path(runtime_dir).glob("*.json")) if Path(runtime_dir).is_dir() else []
+    for result in runtime_files:
+        (docs / RUNTIME_TARGET).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result, docs / RUNTIME_TARGET / result.name)
     plotly = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
     (docs / PLOTLY_TARGET).parent.mkdir(parents=True, exist_ok=True)
     (docs / PLOTLY_TARGET).write_bytes(plotly.read_bytes())
@@ -104,7 +110,7 @@ def build_site(
         data = sitedata.collect(runtime_dir)
         rendered = render.render_site(data, templates=templates or render.TEMPLATES, handwritten=handwritten)
         docs, built = work / "docs", work / "site"
-        assemble(docs, rendered.pages)
+        assemble(docs, rendered.pages, runtime_dir=runtime_dir)
         run_mkdocs(docs, built, rendered.nav)
         if keep_docs is not None:
             Path(keep_docs).resolve().parent.mkdir(parents=True, exist_ok=True)

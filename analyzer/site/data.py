@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer import registry
-from analyzer.bench.machine import machine_label
+from analyzer.bench.machine import machine_label, precision
 from analyzer.bench.results import as_results, read_documents
 from analyzer.content import claims, ideas
 from analyzer.paths import RUNTIME_DIR
@@ -26,6 +26,9 @@ from analyzer.static.blockgraph import diagram_blocks
 from analyzer.static.graphwalk import arithmetic_ops
 from analyzer.static.profiler import summarise, zoo_profile
 from analyzer.static.records import ModelProfile
+
+# Every torchvision figure's source starts with this (analyzer.archs.sources.TORCHVISION).
+TORCHVISION = "torchvision"
 
 # The empirical (gradient) receptive field costs a CPU forward and backward pass per model, too slow
 # for the whole zoo on every build; the site draws it for one network of each design step instead.
@@ -36,6 +39,59 @@ DETAIL_DIAGRAMS = ("googlenet", "inception_v3", "resnet50")
 # The chart of runtime against operation count compares every model at one batch size.
 FIT_BATCH = 1
 IMAGENET = "ImageNet-1k val"
+# What each dataset's headline figure measures, as the site labels its column or axis: one metric per
+# column, so an MNIST accuracy or a Cityscapes IoU never sits under "ImageNet top-1".
+METRICS = {
+    IMAGENET: "ImageNet-1k top-1",
+    "ILSVRC-2010 test": "ILSVRC-2010 test top-1",
+    "MNIST test": "MNIST test accuracy",
+    "CIFAR-100 test": "CIFAR-100 test accuracy",
+    "Cityscapes test": "Cityscapes test mIoU",
+}
+# Each design idea tag as a reader reads it: the site shows these, never the tags themselves.
+TAG_TITLES = {
+    "convolution": "Convolution",
+    "subsampling": "Subsampling",
+    "sparse-connections": "Sparse connections",
+    "gpu-training": "Training on GPUs",
+    "relu": "ReLU",
+    "dropout": "Dropout",
+    "lrn": "Local response normalisation",
+    "overlapping-pooling": "Overlapping pooling",
+    "grouped-conv": "Grouped convolution",
+    "localization": "Localisation",
+    "small-filters": "Small 3x3 filters",
+    "1x1-conv": "1x1 convolutions",
+    "global-avg-pool": "Global average pooling",
+    "inception-module": "Inception module",
+    "bottleneck": "Bottleneck",
+    "batch-norm": "Batch normalisation",
+    "factorized-conv": "Factorised convolutions",
+    "residual": "Residual connections",
+    "fire-module": "Fire module",
+    "encoder-decoder": "Encoder-decoder",
+    "depthwise-separable": "Depthwise separable convolution",
+    "width-multiplier": "Width multiplier",
+    "fractal": "Fractal expansion",
+    "drop-path": "Drop-path",
+    "cardinality": "Cardinality",
+    "dense-connectivity": "Dense connectivity",
+    "channel-shuffle": "Channel shuffle",
+    "squeeze-excitation": "Squeeze-and-excitation",
+    "inverted-residual": "Inverted residual",
+    "linear-bottleneck": "Linear bottleneck",
+    "practical-guidelines": "Practical guidelines for speed",
+    "architecture-search": "Architecture search",
+    "hard-swish": "Hard-swish",
+    "compound-scaling": "Compound scaling",
+    "design-space": "Design spaces",
+    "patch-embedding": "Patch embedding",
+    "self-attention": "Self-attention",
+    "layer-norm": "Layer normalisation",
+    "large-kernel": "Large kernels",
+}
+# A published count further than this from the analyzer's shows its reason beside it.
+GAP_SHOWN = 0.01
 
 
 def plain(obj: Any) -> Any:
@@ -49,21 +105,49 @@ def plain(obj: Any) -> Any:
     return obj
 
 
+def metric(dataset: str) -> str:
+    """The name of what a figure on `dataset` measures ("ImageNet-1k top-1", "Cityscapes test mIoU")."""
+    return METRICS.get(dataset, f"{dataset} accuracy")
+
+
+def is_torchvision(accuracy: registry.Accuracy) -> bool:
+    return accuracy.source.startswith(TORCHVISION)
+
+
 def _imagenet_top1(spec: registry.ArchSpec) -> float | None:
     """The headline top-1 when it is an ImageNet figure: the only accuracies the charts compare."""
     head = spec.headline_accuracy
     return head.top1 if head is not None and head.dataset == IMAGENET else None
 
 
+def _accuracies(spec: registry.ArchSpec) -> list[dict[str, Any]]:
+    return [{**plain(a), "metric": metric(a.dataset), "torchvision": is_torchvision(a)} for a in spec.accuracy]
+
+
+def _second_imagenet(spec: registry.ArchSpec) -> dict[str, Any] | None:
+    """The next ImageNet top-1 after the headline, for the charts' hover: the other evaluation."""
+    rest = [a for a in spec.accuracy[1:] if a.dataset == IMAGENET and a.top1 is not None]
+    return plain(rest[0]) if rest else None
+
+
+def _published(figure: registry.Figure | None, measured: int) -> dict[str, Any] | None:
+    """A published (or computed) count beside the analyzer's: its relative gap, and whether the gap is
+    large enough that the page must give its reason."""
+    if figure is None:
+        return None
+    gap = measured / figure.value - 1
+    return {
+        **plain(figure),
+        # CH figures were worked out from a published layer table or an implementation, not printed.
+        "computed": figure.confidence == "CH",
+        "gap": gap,
+        "gap_shown": abs(gap) > GAP_SHOWN,
+    }
+
+
 def _predecessors(specs: list[registry.ArchSpec]) -> dict[str, str | None]:
-    """The network each one is compared with: the previous paper network in history order."""
-    out: dict[str, str | None] = {}
-    previous: str | None = None
-    for s in specs:
-        out[s.name] = previous
-        if s.variant_of is None:
-            previous = s.name
-    return out
+    """The network each one is compared with: the first of the predecessors its metadata names."""
+    return {s.name: s.predecessors[0] if s.predecessors else None for s in specs}
 
 
 def _comparison(this: ModelProfile, other: ModelProfile, name: str) -> dict[str, Any]:
@@ -114,10 +198,15 @@ def _model(spec: registry.ArchSpec, prof: ModelProfile) -> dict[str, Any]:
             )
         },
         "paper_url": spec.paper_url,
-        "published": {"params": plain(spec.params), "macs": plain(spec.macs)},
-        "accuracy": plain(spec.accuracy),
-        "headline": plain(spec.headline_accuracy),
+        "predecessors": list(spec.predecessors),
+        "published": {"params": _published(spec.params, totals.params), "macs": _published(spec.macs, totals.macs)},
+        "accuracy": _accuracies(spec),
+        "headline": _accuracies(spec)[0] if spec.accuracy else None,
         "imagenet_top1": top1,
+        # Which evaluation the ImageNet axis holds for this model: torchvision's weights where it has
+        # them, else the authors' own single-crop figure; the other one rides along for the hover.
+        "imagenet_torchvision": top1 is not None and is_torchvision(spec.accuracy[0]),
+        "imagenet_other": _second_imagenet(spec) if top1 is not None else None,
         # Canziani et al.'s "accuracy density": top-1 points per million parameters.
         "accuracy_density": top1 / (totals.params / 1e6) if top1 is not None else None,
         "profile": prof.to_dict(),
@@ -134,13 +223,23 @@ def _runtime(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         return {"batch": int(batch), **measured, **latency}
 
     devices = []
-    for document in documents.values():
+    for file, document in documents.items():
         form = copy.deepcopy(document)
         form["label"] = machine_label(form["device"])
+        form["precision"] = precision(form["device"])
+        # The file as measured, published beside the devices page (analyzer.site.build copies it).
+        form["file"] = file
+        seconds = [m["seconds"] for m in form["models"].values() if m.get("seconds") is not None]
+        form["seconds"] = {"total": sum(seconds), "least": min(seconds, default=None),
+                           "most": max(seconds, default=None)}
         for m in form["models"].values():
             m["batches"] = [
                 row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))
             ]
+            # The comparison headlines throughput at the largest batch, the figure that is stable from
+            # run to run; batch-1 latency is shown beside it with its spread.
+            m["largest"] = m["batches"][-1] if m["batches"] else None
+            m["smallest"] = m["batches"][0] if m["batches"] else None
         devices.append(form)
     return devices
 
@@ -207,6 +306,8 @@ def collect(runtime_dir: str | Path = RUNTIME_DIR) -> dict[str, Any]:
         "ratios": ratios({name: p.totals.to_dict() for name, p in profiles.items()}),
         "runtime": devices,
         "idea_tags": list(registry.IDEAS),
+        # A tag not given a title yet shows as words rather than as a slug.
+        "tag_titles": {tag: TAG_TITLES.get(tag, tag.replace("-", " ").capitalize()) for tag in registry.IDEAS},
         "ideas": ideas.all_ideas(),
         "claims": claims.all_claims(results),
     }

@@ -45,14 +45,12 @@ from analyzer.content.claims.lenet_alexnet import (
     ciresan_depth,
     ciresan_gpu,
     ciresan_mlp,
-    device_label,
     fully_connected,
     gpu_speedup,
     lenet_activations,
     lenet_classifier,
     lenet_sparse,
     lenet_unit,
-    precision,
 )
 from analyzer.content.claims.paper_dates import MONTHS, dates, essay_date, paper_month
 from analyzer.content.claims.resnet_mobilenet import (
@@ -116,13 +114,13 @@ __all__ = [
     "CORRECTED", "FAILS", "HOLDS", "LATENCY_MODELS", "MAJORITY", "MONTHS", "RIVALS", "ROUNDING_TOLERANCE",
     "UNCHECKABLE", "VERDICTS", "CifarResNet", "Claim", "Measurement", "all_claims", "essay_claims", "alexnet_dropout",
     "alexnet_kernels", "alexnet_pooling", "alexnet_relu", "alexnet_two_gpus", "bottleneck_example",
-    "ciresan_depth", "ciresan_gpu", "ciresan_mlp", "combined", "dates", "device_label", "enet_params",
+    "ciresan_depth", "ciresan_gpu", "ciresan_mlp", "combined", "dates", "enet_params",
     "enet_size", "essay_date", "fractalnet_generalises", "fully_connected", "googlenet_branches",
     "googlenet_head", "googlenet_reductions", "gpu_speedup", "graded", "inception_bn",
     "inception_factorize", "inception_grid_reduction", "inception_resnet", "inception_v4_elegance",
     "inception_widen", "latency_comparison", "lenet_activations", "lenet_classifier", "lenet_sparse",
     "lenet_unit", "mobilenet_latency", "mobilenet_params", "module_analysis", "nin_after_each",
-    "nin_cheap_1x1", "nin_gap", "paper_month", "precision", "residual_modules", "resnet_1202",
+    "nin_cheap_1x1", "nin_gap", "paper_month", "residual_modules", "resnet_1202",
     "resnet_bottleneck", "resnet_hundred", "resnet_skip", "resnet_stem", "resnet_thousand",
     "squeezenet_small", "vgg_cost", "vgg_e_blocks", "vgg_stacks", "xception_depth", "xception_separable",
 ]

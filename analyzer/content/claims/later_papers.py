@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import analyzer
-from analyzer.content.claims.lenet_alexnet import device_label
+from analyzer.bench.machine import machine_label
 from analyzer.content.claims.resnet_mobilenet import latency_comparison
 from analyzer.content.claims.verdicts import (
     FAILS,
@@ -165,9 +165,9 @@ def convnext_cost(results: list[Any], profiles: dict[str, ModelProfile] | None =
         vs_resnet = latency["convnext_tiny"]["median"] / latency["resnet50_v1_5"]["median"]
         vs_vit = latency_comparison(latency["convnext_tiny"], latency["vit_b_16"])
         timed = graded((1 / COMPARABLE <= vs_resnet <= COMPARABLE) + (vs_vit == "faster"), 2)
-        measured += tuple(Measurement(f"{analyzer.spec(n).display_name}: batch-1 median, {device_label(machine)}",
+        measured += tuple(Measurement(f"{analyzer.spec(n).display_name}: batch-1 median, {machine_label(machine)}",
                                       latency[n]["median"], "ms") for n in names)
-        facts.update(timed=True, time_resnet=vs_resnet, time_vit=vs_vit, machine=device_label(machine),
+        facts.update(timed=True, time_resnet=vs_resnet, time_vit=vs_vit, machine=machine_label(machine),
                      time_vit_ratio=latency["convnext_tiny"]["median"] / latency["vit_b_16"]["median"])
     facts["time_verdict"] = timed
     return Claim("convnext-cost", "ConvNeXt", combined(cost, accurate, timed), measured, facts, names,

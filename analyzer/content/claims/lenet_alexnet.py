@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from analyzer.bench.machine import machine_label
+from analyzer.bench.machine import machine_label, precision
 from analyzer.content import ideas
 from analyzer.content.claims.verdicts import (
     FAILS,
@@ -201,22 +201,6 @@ def alexnet_kernels(profile: ModelProfile | None = None) -> Claim:
         ("alexnet",))
 
 
-def precision(machine: dict[str, Any]) -> str:
-    """The precision a run computed in: a float32 run on a GPU with TF32 convolutions allowed ran
-    its convolutions in TF32 (10-bit mantissas), its other operations in float32."""
-    dtype = machine.get("dtype", "float32")
-    if dtype == "float32" and machine.get("kind") == "cuda" and machine.get("allow_tf32_conv"):
-        return "float32, convolutions in TF32"
-    return dtype
-
-
-def device_label(machine: dict[str, Any]) -> str:
-    """machine_label with the precision as it ran."""
-    label = machine_label(machine)
-    dtype = machine.get("dtype", "float32")
-    return label.replace(dtype, precision(machine), 1)
-
-
 def _best_throughput(results: list[Any], kind: str, name: str, dtype: str) -> tuple[Any, float] | None:
     """The result of `kind` in `dtype` with the highest images/s for `name` (at its best batch)."""
     found = [(r, max(r.models[name].throughput.values())) for r in results
@@ -236,10 +220,10 @@ def gpu_speedup(results: list[Any]) -> Claim:
     threads, cores = cpu[0].device.get("threads", 1), cpu[0].device.get("cpu_count") or 1
     return Claim(
         "gpu-speedup", "AlexNet", UNCHECKABLE,
-        (Measurement(f"AlexNet images/s, {device_label(cpu[0].device)}", round(cpu[1])),
-         Measurement(f"AlexNet images/s, {device_label(gpu[0].device)}", round(gpu[1])),
+        (Measurement(f"AlexNet images/s, {machine_label(cpu[0].device)}", round(cpu[1])),
+         Measurement(f"AlexNet images/s, {machine_label(gpu[0].device)}", round(gpu[1])),
          Measurement("GPU over CPU", gpu[1] / cpu[1], "x")),
         {"timed": True, "any": True, "factor": gpu[1] / cpu[1], "threads": threads, "cores": cores,
-         "gpu_precision": precision(gpu[0].device), "cpu": device_label(cpu[0].device),
-         "gpu": device_label(gpu[0].device)}, ("alexnet",))
+         "gpu_precision": precision(gpu[0].device), "cpu": machine_label(cpu[0].device),
+         "gpu": machine_label(gpu[0].device)}, ("alexnet",))
 

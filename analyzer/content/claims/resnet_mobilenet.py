@@ -12,8 +12,8 @@ from torch import nn
 
 import analyzer
 from analyzer.archs.resnet import BasicBlock, make_stage
+from analyzer.bench.machine import machine_label
 from analyzer.content import ideas
-from analyzer.content.claims.lenet_alexnet import device_label
 from analyzer.content.claims.verdicts import (
     CORRECTED,
     FAILS,
@@ -295,7 +295,7 @@ def mobilenet_latency(results: list[Any]) -> Claim:
     launches = {n: arithmetic_ops(zoo_profile(n)) for n in LATENCY_MODELS}
     context += tuple(Measurement(f"arithmetic operations per pass: {n}", k) for n, k in launches.items())
     most_ops = all(launches["mobilenet_v1"] > k for n, k in launches.items() if n != "mobilenet_v1")
-    gpus = [(device_label(r.device), t) for r in results if r.device.get("kind") == "cuda" and (t := _latencies(r))]
+    gpus = [(machine_label(r.device), t) for r in results if r.device.get("kind") == "cuda" and (t := _latencies(r))]
     facts: dict[str, Any] = {"gpus": len(gpus), "any": bool(results), "most_ops": most_ops,
                              "essay_low": min(essay.values()), "essay_high": max(essay.values())}
     if not gpus:
