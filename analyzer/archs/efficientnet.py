@@ -179,6 +179,10 @@ def _spec(variant: Variant) -> ArchSpec:
             Accuracy(variant.paper_top1, variant.paper_top5, _PAPER_PROTOCOL, _PAPER_TABLE_2, "V2"),
         ),
         variant_of=None if paper else "efficientnet_b0",
+        # B0 is MnasNet's search rerun for FLOPs with MobileNetV2's blocks and SENet's gate; each
+        # scaled variant steps up from the one before it.
+        predecessors=("mnasnet_a1", "mobilenet_v2", "se_resnet50") if paper
+        else tuple(dict.fromkeys((f"efficientnet_b{int(variant.name[1:]) - 1}", "efficientnet_b0"))),
         differences="" if paper else (
             f"B0 under compound scaling: width x{variant.width:g} (channels to a multiple of 8), depth "
             f"x{variant.depth:g} (repeats rounded up), input {variant.resolution}x{variant.resolution}; "

@@ -197,6 +197,8 @@ _PAPER = "Zoph et al. 2017, mobile-setting ImageNet table (as quoted in the Kera
     authors=("Barret Zoph", "Vijay Vasudevan", "Jonathon Shlens", "Quoc V. Le"),
     title="Learning Transferable Architectures for Scalable Image Recognition",
     paper="arXiv:1707.07012",
+    # Its mobile size is set against MobileNet v1 (Table 3); its cells search Inception-style branches.
+    predecessors=("mobilenet_v1", "inception_v3"),
     input_shape=(3, 224, 224),
     output_shape=(1000,),
     task="ImageNet classification",
