@@ -197,7 +197,7 @@ class Propagation:
 
 
 def propagate(graph: Graph) -> Propagation:
-    """Field of every value in the graph, and the misaligned merges found on the way."""
+    """Field of every value in the graph, the misaligned merges and the channel gates found on the way."""
     one = Axis(1, 1, 0)
     values = graph.values
     state: dict[int, State] = {vid: (one, one) if len(values[vid].shape) >= 2 else FLAT for vid in graph.inputs}
