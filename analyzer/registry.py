@@ -176,10 +176,22 @@ def _loaded() -> dict[str, Entry]:
 
 
 def names() -> list[str]:
-    """Registered names, in the order of the history (year, then registration order)."""
+    """Registered names, in the order of the history: by year, then by arXiv identifier (yymm then
+    the month's sequence number, so the order of submission) where the paper is on arXiv, then in
+    registration order (a paper's variants as their module lists them). Within a year a paper
+    without an arXiv identifier comes first: its month is not recorded."""
     entries = _loaded()
     order = {name: i for i, name in enumerate(entries)}
-    return sorted(entries, key=lambda n: (entries[n].spec.year, order[n]))
+    return sorted(entries, key=lambda n: (entries[n].spec.year, _arxiv_key(entries[n].spec.paper), order[n]))
+
+
+def _arxiv_key(paper: str) -> tuple[int, ...]:
+    """(yymm, number) of "arXiv:1807.11626"; () for a DOI or an old-style arXiv identifier."""
+    kind, ident = paper.split(":", 1)
+    head, _, tail = ident.partition(".")
+    if kind != "arXiv" or not (head.isdigit() and tail.split("v")[0].isdigit()):
+        return ()
+    return int(head), int(tail.split("v")[0])
 
 
 def entry(name: str) -> Entry:

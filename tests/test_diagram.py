@@ -88,6 +88,30 @@ def test_resnet50_at_depth_2_collapses_whole_blocks_drawn_as_clusters():
             (f"{stage}.0", f"{stage}.0", 1), (f"{stage}.1", f"{stage}.{count - 1}", count - 1)]
 
 
+# DenseNet-121 (Table 1 of the paper): 6, 12, 24 and 16 dense layers with a growth rate of 32, after a
+# 64-channel stem, each transition halving the channels.
+DENSENET121_BLOCKS = {"features.denseblock1": (6, 64), "features.denseblock2": (12, 128),
+                      "features.denseblock3": (24, 256), "features.denseblock4": (16, 512)}
+
+
+def test_densenet121_at_depth_2_draws_each_dense_block_as_one_growing_node():
+    g = graph("densenet121", 2)
+    model = analyzer.build("densenet121", device="meta")
+    modules = dict(model.named_modules())
+    for block, (layers, channels) in DENSENET121_BLOCKS.items():
+        (node,) = in_cluster(g, cluster_named(g, block))
+        assert (node.name, node.last, node.repeat) == (f"{block}.layers.0", f"{block}.layers.{layers - 1}", layers)
+        assert node.channels == (channels, channels + 32 * layers)
+        assert node.params == sum(p.numel() for p in modules[block].parameters())
+        assert f"channels {channels}-{channels + 32 * layers}" in dot_source(g)
+
+
+@pytest.mark.parametrize("name", ["resnet50", "vgg16", "inception_v3", "xception"])
+def test_networks_without_a_growing_stack_have_no_channel_range(name):
+    for depth in (1, 2):
+        assert all(n.channels is None for n in graph(name, depth).nodes)
+
+
 def test_resnet50_residual_additions_are_merge_nodes_fed_by_both_paths():
     g = graph("resnet50", 2)
     inside = in_cluster(g, cluster_named(g, "conv3_x.0"))

@@ -9,6 +9,7 @@ from test_receptive import convs
 from torch import nn
 
 import analyzer
+from analyzer.archs.layers import SqueezeExcitation
 from analyzer.static.erf import GradientField, gradient_field
 from analyzer.static.profiler import profile
 
@@ -94,18 +95,32 @@ def test_vit_tokens_see_the_whole_image_after_the_first_attention():
     assert support(gradient_field(model, first, (3, 224, 224))) == ((0, 223), (0, 223))
 
 
+def detach_channel_gates(model: nn.Module) -> None:
+    """Cut the gradient through every squeeze-and-excitation gate's pooled input: the gate then acts
+    as a per-channel constant, and what remains is the convolution path."""
+    for module in model.modules():
+        if isinstance(module, SqueezeExcitation):
+            module.avgpool.register_forward_hook(lambda m, a, out: out.detach())
+
+
 @pytest.mark.slow
-def test_regnety_gradient_support_equals_the_analytic_field():
-    # RegNetY's first SE gate pools the whole map, so from it on every unit sees the whole image; the
-    # analytic field is that of the grouped 3x3 before it, and the gate's output reaches every pixel.
-    model, shape = analyzer.build("regnety_400mf"), (3, 96, 96)
+def test_regnety_field_is_the_gradient_support_of_its_convolution_path():
+    # With the gates held constant the support is the reported field: that of the convolutions, which
+    # the gates modulate channel by channel. The centre unit of s3.b6 sees 223 px, inside 224.
+    shape, layer = (3, 224, 224), "s3.b6"
+    model = analyzer.build("regnety_400mf")
     report = profile(model, input_size=shape)
-    assert report.receptive_field_layer == "s1.b1.f.b.2"
-    assert assert_gradient_matches(model, shape)
     rows = {r.name: r for r in report.layers}
-    assert rows["s1.b1.f.se"].sees_whole_input
-    field = gradient_field(model, "s1.b1.f.se", shape, positive=True, dtype=torch.float64)
-    assert support(field) == ((0, shape[1] - 1), (0, shape[2] - 1))
+    assert rows[layer].receptive_field.global_context_from == "s1.b1.f.se"
+    assert not rows["s1.b1.f.se"].sees_whole_input
+    detached = analyzer.build("regnety_400mf")
+    detach_channel_gates(detached)
+    assert assert_gradient_matches(detached, shape, layer)
+    # Through the gates themselves the gradient reaches every pixel from the first gate on: the global
+    # context the record notes.
+    field = gradient_field(model, "s1.b1.f.se", (3, 96, 96), positive=True, dtype=torch.float64)
+    assert support(field) == ((0, 95), (0, 95))
+
 
 def test_empirical_field_lies_inside_the_theoretical_box():
     from analyzer.static.erf import empirical_field

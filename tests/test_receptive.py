@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from torch import nn
 
+from analyzer.archs.layers import SqueezeExcitation
 from analyzer.static.profiler import profile
 
 
@@ -95,3 +96,56 @@ def test_json_carries_the_fields():
     assert d["receptive_field"]["layer"] and d["receptive_field"]["size"] == [150, 150]
     assert d["layers"][0]["receptive_field"] == {"size": [3, 3], "stride": [1, 1], "padding": [1, 1]}
     assert d["layers"][-1]["receptive_field"] is None
+
+
+class Gated(nn.Module):
+    """3x3 conv, a channel gate (squeeze-and-excitation), then a 3x3 stride-2 conv and a 3x3 conv;
+    `spatial` gates with a 1-channel map (a 3x3 conv of x) instead; `add` adds the pooled vector."""
+
+    def __init__(self, kind: str = "channel") -> None:
+        super().__init__()
+        self.kind = kind
+        self.stem = nn.Conv2d(4, 4, 3, padding=1)
+        self.se = SqueezeExcitation(4, 2)
+        self.spatial = nn.Conv2d(4, 1, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.tail = convs((3, 2, 1, 1), (3, 1, 1, 1), channels=4)
+
+    def forward(self, x):
+        x = self.stem(x)
+        if self.kind == "channel":
+            x = self.se(x)
+        elif self.kind == "spatial":
+            x = x * self.spatial(x).sigmoid()
+        else:
+            x = x + self.pool(x)
+        return self.tail(x)
+
+
+def test_a_channel_gate_keeps_the_field_and_notes_the_global_context():
+    report = profile(Gated(), input_size=(4, 32, 32))
+    rows = {r.name: r for r in report.layers}
+    # By hand: 3 px after the stem; the gate adds nothing; then 3 + 2 = 5 at stride 2, 5 + 2*2 = 9.
+    assert rows["stem"].receptive_field.size == (3, 3) and rows["stem"].receptive_field.global_context_from is None
+    assert rows["se"].receptive_field.size == (3, 3) and not rows["se"].sees_whole_input
+    assert rows["se.avgpool"].sees_whole_input  # the gate's own path still pools the whole map
+    rf = report.receptive_field
+    assert report.receptive_field_layer == "tail.1" and rf.size == (9, 9) and rf.stride == (2, 2)
+    assert rf.global_context_from == "se"
+    assert report.to_dict()["receptive_field"]["global_context_from"] == "se"
+
+
+def test_spatial_gates_and_added_context_are_not_channel_gates():
+    # A 1-channel gate map is a map: its 3x3 conv widens the field to 5, then 7 and 11.
+    spatial = profile(Gated("spatial"), input_size=(4, 32, 32)).receptive_field
+    assert spatial.size == (11, 11) and spatial.global_context_from is None
+    # Adding the pooled vector to every position is not a product: the map sees the whole input.
+    added = profile(Gated("add"), input_size=(4, 32, 32))
+    assert added.receptive_field_layer == "stem" and {r.name: r for r in added.layers}["tail.1"].sees_whole_input
+
+
+def test_se_networks_report_the_field_of_their_convolution_path():
+    # SE-ResNet-50 gates ResNet-50's blocks: the same convolutions, so the same field.
+    se, plain = profile("se_resnet50"), profile("resnet50")
+    assert se.receptive_field_layer == plain.receptive_field_layer
+    assert se.receptive_field.size == plain.receptive_field.size and se.receptive_field.global_context_from

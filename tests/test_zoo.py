@@ -18,6 +18,30 @@ def test_every_name_the_site_uses_is_registered():
     assert set(fixed) <= set(NAMES), sorted(set(fixed) - set(NAMES))
 
 
+# Pairs in the order their papers appeared, from the arXiv listings' submission dates.
+PUBLISHED_IN_ORDER = [
+    ("vgg16", "googlenet"),  # 1409.1556 (4 Sep 2014), 1409.4842 (17 Sep 2014)
+    ("inception_v3", "resnet50"),  # 1512.00567 (2 Dec 2015), 1512.03385 (10 Dec 2015)
+    ("fractalnet", "densenet121"),  # May 2016, Aug 2016
+    ("xception", "resnext50_32x4d"),  # Oct 2016, Nov 2016
+    ("shufflenet_v1", "se_resnet50"),  # Jul 2017, Sep 2017
+    ("mobilenet_v2", "shufflenet_v2_x1_0"),  # Jan 2018, 30 Jul 2018
+    ("shufflenet_v2_x1_0", "mnasnet_a1"),  # 1807.11164, 1807.11626 (31 Jul 2018)
+    ("regnety_400mf", "vit_b_16"),  # Mar 2020, Oct 2020
+]
+
+
+@pytest.mark.parametrize(("earlier", "later"), PUBLISHED_IN_ORDER)
+def test_the_history_runs_in_order_of_publication(earlier, later):
+    assert NAMES.index(earlier) < NAMES.index(later)
+
+
+def test_variants_of_one_paper_keep_their_registration_order():
+    resnets = [n for n in NAMES if analyzer.spec(n).paper == "arXiv:1512.03385"]
+    assert resnets[:3] == ["resnet18", "resnet34", "resnet50"]
+    assert resnets.index("resnet50") < resnets.index("resnet50_v1_5")
+
+
 def test_registry_refuses_a_duplicate_name():
     spec = analyzer.spec("vgg16")
     with pytest.raises(ValueError, match="registered twice"):

@@ -8,8 +8,7 @@ without squeeze-and-excitation, with other kernels, expansions and depths.
 
 The squeeze width of A1's SE is a quarter of the block's input channels, as in the authors' TF code
 (`int(input_filters * 0.25)`), not of the expanded channels as in MobileNetV3. The stem and the head
-around the searched stages are MobileNetV2's, imported from it (which also registers MobileNetV2
-first, half a year older).
+around the searched stages have MobileNetV2's widths (Figure 7(a)).
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from typing import NamedTuple
 from torch import nn
 
 from analyzer.archs.layers import ConvNormActivation, InvertedResidual
-from analyzer.archs.mobilenet_v2 import LAST_CHANNELS, STEM_CHANNELS
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -36,6 +34,9 @@ class Stage(NamedTuple):
     squeeze_excitation: bool
 
 
+# Figure 7(a): a 32-channel stem and a 1280-channel head, as in MobileNetV2.
+STEM_CHANNELS = 32
+LAST_CHANNELS = 1280
 # Figure 7(a): SepConv k3 x1 (expansion 1), then MBConv6 k3 x2, MBConv3 k5 SE x3, MBConv6 k3 x4,
 # MBConv6 k3 SE x2, MBConv6 k5 SE x3, MBConv6 k3 x1.
 A1_STAGES = [Stage(1, 3, 16, 1, 1, False), Stage(6, 3, 24, 2, 2, False), Stage(3, 5, 40, 3, 2, True),

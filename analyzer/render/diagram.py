@@ -91,7 +91,9 @@ def _label(node: BlockNode, parent: BlockCluster | None) -> str:
     lines = [f"{title}{repeat}" if title else f"<B>{kind}</B>{repeat}"]
     if title and node.type != node.name:
         lines.append(kind)
-    lines.append(" · ".join(filter(None, (_window(node), format_shape(node.output_shape)))))
+    # A collapsed growing stack (DenseNet's dense layers) says which channels it spans.
+    spans = f"channels {node.channels[0]}-{node.channels[1]}" if node.channels else ""
+    lines.append(" · ".join(filter(None, (_window(node), format_shape(node.output_shape), spans))))
     figures = [f"{si(node.params)} params" if node.params else "", f"{si(node.macs)} MACs" if node.macs else ""]
     if any(figures):
         lines.append(" · ".join(filter(None, figures)))

@@ -15,21 +15,35 @@ Then, for a readable picture:
 - a cluster left with a single node is that node, under the cluster's name;
 - consecutive identical siblings, node or cluster, collapse into one marked with their count: their
   figures are then the sum over the repeats.
+- consecutive sibling nodes of one structure that differ only in how many channels they read, each
+  concatenating the same number of new channels to its input (DenseNet's dense layers: a growing
+  stack), collapse the same way, marked with the channel range they span.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from analyzer import registry
 from analyzer.errors import ProfileInputError
+from analyzer.static.blocksimplify import (
+    FOLDED,
+    Key,
+    _Cluster,
+    _collapse_clusters,
+    _collapse_nodes,
+    _dissolve_clusters,
+    _fuse_pointwise,
+    _growth,
+    _Node,
+    _signature,
+    _Work,
+)
 from analyzer.static.records import Graph, ModelProfile, OpNode, Window
 
 HEAVY = frozenset({"conv", "linear", "matmul", "pool"})
-POINTWISE = frozenset({"norm", "activation", "elementwise", "bias", "softmax", "reshape", "other"})
-FOLDED = frozenset({"reshape", "other"})
 TRANSPARENT = frozenset({"ModuleList", "ModuleDict"})
 GROUPING = TRANSPARENT | {"Sequential"}
 # The class a node is drawn as, when no operation in it multiplies: its first class in this order.
@@ -58,6 +72,8 @@ class BlockNode:
     cluster: str | None
     params_share: float
     macs_share: float
+    # A collapsed growing stack's channels: what its first repeat reads, what its last hands on.
+    channels: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,75 +97,6 @@ class BlockGraph:
     clusters: tuple[BlockCluster, ...]
 
 
-Key = tuple[Any, ...]
-
-
-@dataclass
-class _Node:
-    name: str
-    types: list[str]
-    ops: list[OpNode]
-    params: int
-    cluster: Key | None
-    sig: tuple[Any, ...] = ()
-    repeat: int = 1
-    last: str = ""
-
-
-@dataclass
-class _Cluster:
-    name: str
-    type: str
-    parent: Key | None
-    repeat: int = 1
-    last: str = ""
-
-
-@dataclass
-class _Work:
-    """The graph while it is being simplified: nodes in order of their first operation."""
-
-    nodes: dict[Key, _Node] = field(default_factory=dict)
-    clusters: dict[Key, _Cluster] = field(default_factory=dict)
-    succ: dict[Key, dict[Key, None]] = field(default_factory=lambda: defaultdict(dict))
-    pred: dict[Key, dict[Key, None]] = field(default_factory=lambda: defaultdict(dict))
-
-    def link(self, a: Key, b: Key) -> None:
-        if a != b:
-            self.succ[a][b] = None
-            self.pred[b][a] = None
-
-    def drop(self, key: Key, bridge: bool) -> None:
-        """Remove a node; with `bridge`, its inputs feed its consumers directly."""
-        preds, succs = list(self.pred.pop(key, {})), list(self.succ.pop(key, {}))
-        for p in preds:
-            self.succ[p].pop(key, None)
-        for s in succs:
-            self.pred[s].pop(key, None)
-        if bridge:
-            for p in preds:
-                for s in succs:
-                    self.link(p, s)
-        del self.nodes[key]
-
-    def absorb(self, a: Key, b: Key) -> None:
-        """Node `a` takes over node `b`: its operations, parameters and connections."""
-        node, other = self.nodes[a], self.nodes[b]
-        node.ops += other.ops
-        node.params += other.params
-        succs = list(self.succ[b])
-        preds = list(self.pred[b])
-        self.drop(b, bridge=False)
-        for s in succs:
-            self.link(a, s)
-        for p in preds:
-            self.link(p, a)
-
-    def only(self, edges: dict[Key, dict[Key, None]], key: Key) -> Key | None:
-        found = edges.get(key, {})
-        return next(iter(found)) if len(found) == 1 else None
-
-
 def _prefixes(path: str) -> list[str]:
     parts = path.split(".") if path else []
     return [".".join(parts[:i]) for i in range(1, len(parts) + 1)]
@@ -169,6 +116,7 @@ def block_graph(report: ModelProfile, depth: int = 1, model: str | None = None) 
     kinds = {m.path: m.type for m in graph.modules}
     for node in work.nodes.values():
         node.sig = _signature(graph, node, kinds)
+        node.growth = _growth(graph, node, kinds)
     _collapse_nodes(work)
     _collapse_clusters(work)
     return _freeze(graph, work, report.model if model is None else model, depth)
@@ -279,154 +227,6 @@ def _kind(path: str, ops: list[OpNode], modules: dict[str, Any]) -> str:
     return " + ".join(dict.fromkeys(k for kind in kinds for k in kind.split(" + ")))
 
 
-def _keeps_shape(graph: Graph, op: OpNode) -> bool:
-    shapes = [graph.values[v].shape for v in (*op.inputs[:1], *op.outputs[:1])]
-    return len(shapes) == 2 and shapes[0] == shapes[1]
-
-
-def _fuse_pointwise(graph: Graph, work: _Work) -> None:
-    """Normalisation and activation after a single node join it; a reduction or re-shaping (LeNet-5's
-    RBF output layer) stays its own node."""
-    for key in list(work.nodes):
-        node = work.nodes.get(key)
-        if node is None or key[0] == "i" or not all(
-                op.op_class in FOLDED or (op.op_class in POINTWISE and _keeps_shape(graph, op)) for op in node.ops):
-            continue
-        before = work.only(work.pred, key)
-        if (before is not None and before[0] != "i" and work.only(work.succ, before) == key
-                and work.nodes[before].cluster == node.cluster):
-            work.nodes[before].types += node.types
-            work.absorb(before, key)
-
-
-def _members(work: _Work) -> tuple[dict[Key | None, list[Key]], dict[Key | None, list[Key]]]:
-    nodes: dict[Key | None, list[Key]] = defaultdict(list)
-    clusters: dict[Key | None, list[Key]] = defaultdict(list)
-    for key, node in work.nodes.items():
-        nodes[node.cluster].append(key)
-    for key, cluster in work.clusters.items():
-        clusters[cluster.parent].append(key)
-    return nodes, clusters
-
-
-def _by_nesting(work: _Work) -> list[Key]:
-    """Clusters, innermost first."""
-    def nesting(key: Key) -> int:
-        n, parent = 0, work.clusters[key].parent
-        while parent is not None:
-            n, parent = n + 1, work.clusters[parent].parent
-        return n
-    return sorted(work.clusters, key=nesting, reverse=True)
-
-
-def _dissolve_clusters(work: _Work) -> None:
-    """A cluster around a single node or a single cluster adds a box and nothing else."""
-    for key in _by_nesting(work):
-        nodes, clusters = _members(work)
-        cluster = work.clusters[key]
-        if len(nodes[key]) + len(clusters[key]) > 1:
-            continue
-        for n in nodes[key]:
-            node = work.nodes[n]
-            node.name = node.last = cluster.name
-            node.cluster = cluster.parent
-        for c in clusters[key]:
-            work.clusters[c].parent = cluster.parent
-        del work.clusters[key]
-
-
-def _signature(graph: Graph, node: _Node, kinds: dict[str, str]) -> tuple[Any, ...]:
-    """What must match for two nodes to be the same block: kinds, operations, shapes, windows, weights."""
-    ops = tuple((kinds.get(op.module, ""), op.op, op.window,
-                 tuple(graph.values[v].shape for v in op.inputs), tuple(graph.values[v].shape for v in op.outputs))
-                for op in node.ops)
-    return (tuple(node.types), node.params, ops)
-
-
-def _collapse_nodes(work: _Work) -> None:
-    for key in list(work.nodes):
-        node = work.nodes.get(key)
-        if node is None or key[0] == "i":
-            continue
-        while True:
-            after = work.only(work.succ, key)
-            if after is None or work.only(work.pred, after) != key:
-                break
-            other = work.nodes[after]
-            if other.cluster != node.cluster or other.sig != node.sig:
-                break
-            node.repeat += other.repeat
-            node.last = other.last
-            work.absorb(key, after)
-
-
-def _descendants(work: _Work, key: Key, nodes: dict[Key | None, list[Key]],
-                 clusters: dict[Key | None, list[Key]]) -> tuple[list[Key], list[Key]]:
-    found_nodes, found_clusters = list(nodes[key]), [key]
-    for c in clusters[key]:
-        n, cs = _descendants(work, c, nodes, clusters)
-        found_nodes += n
-        found_clusters += cs
-    order = {k: i for i, k in enumerate(work.nodes)}
-    return sorted(found_nodes, key=order.__getitem__), found_clusters
-
-
-def _cluster_signature(work: _Work, key: Key, inside: list[Key], clusters: list[Key]) -> tuple[Any, ...]:
-    position = {k: i for i, k in enumerate(inside)}
-    edges = tuple(sorted((position[a], position[b]) for a in inside for b in work.succ[a] if b in position))
-    where = tuple(clusters.index(work.nodes[k].cluster) for k in inside)
-    # The cluster's own repeat count is left out: a run already merged still matches the next one.
-    shapes = (work.clusters[key].type, *((work.clusters[c].type, work.clusters[c].repeat) for c in clusters[1:]))
-    return (shapes, tuple((work.nodes[k].sig, work.nodes[k].repeat) for k in inside), where, edges)
-
-
-def _collapse_clusters(work: _Work) -> None:
-    """Merge a run of identical sibling clusters, each feeding only the next, into the first."""
-    for key in _by_nesting(work):
-        if key not in work.clusters:
-            continue
-        nodes, clusters = _members(work)
-        parent = work.clusters[key].parent
-        siblings = list(clusters[parent])
-        while True:
-            index = siblings.index(key)
-            if index + 1 >= len(siblings):
-                break
-            after = siblings[index + 1]
-            mine, my_clusters = _descendants(work, key, nodes, clusters)
-            theirs, their_clusters = _descendants(work, after, nodes, clusters)
-            if not _chained(work, mine, theirs) or (
-                    _cluster_signature(work, key, mine, my_clusters)
-                    != _cluster_signature(work, after, theirs, their_clusters)):
-                break
-            for a, b in zip(mine, theirs):
-                work.nodes[a].params += work.nodes[b].params
-                work.nodes[a].ops += work.nodes[b].ops
-            leaving = set(theirs)
-            outside = [(a, s) for a, b in zip(mine, theirs) for s in work.succ[b] if s not in leaving]
-            for b in theirs:
-                work.drop(b, bridge=False)
-            for a, s in outside:
-                work.link(a, s)
-            work.clusters[key].repeat += work.clusters[after].repeat
-            work.clusters[key].last = work.clusters[after].last
-            for c in their_clusters:
-                del work.clusters[c]
-            siblings.remove(after)
-            nodes, clusters = _members(work)
-
-
-def _chained(work: _Work, first: list[Key], second: list[Key]) -> bool:
-    """Whether `second` reads only from `first`, `first` feeds only `second`, and nothing runs between."""
-    a, b = set(first), set(second)
-    order = list(work.nodes)
-    if order.index(second[0]) != order.index(first[-1]) + 1:
-        return False
-    into_b = {p for k in second for p in work.pred[k] if p not in b}
-    out_of_a = {s for k in first for s in work.succ[k] if s not in a}
-    return bool(into_b) and into_b <= a and out_of_a <= b
-
-
 def _node_class(node: _Node) -> str:
     if not node.ops:
         return INPUT
@@ -476,7 +276,7 @@ def _freeze(graph: Graph, work: _Work, model: str, depth: int) -> BlockGraph:
             params=node.params, macs=macs, repeat=node.repeat,
             cluster=cluster_ids[node.cluster] if node.cluster is not None else None,
             params_share=node.params / total_params if total_params else 0.0,
-            macs_share=macs / total_macs if total_macs else 0.0,
+            macs_share=macs / total_macs if total_macs else 0.0, channels=node.channels,
         ))
     edges = tuple((node_ids[a], node_ids[b]) for a in work.nodes for b in work.succ.get(a, {}))
     clusters = tuple(BlockCluster(cluster_ids[k], c.name, c.last or c.name, c.type, c.repeat,

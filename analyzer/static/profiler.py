@@ -213,7 +213,7 @@ class _RowSums:
 
 def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: str, dtype: str,
               depth: int | None = None, input_dtypes: tuple[str, ...] = ()) -> ModelProfile:
-    fields, problems = receptive.propagate(graph)
+    fields = receptive.propagate(graph)
     modules = {m.path: m for m in graph.modules}
     first_call = {}
     for call in graph.calls:
@@ -235,7 +235,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
         row.ops[op.op] = None
         row.last_outputs = op.outputs
         if row.problem is None:
-            row.problem = problems.get(op.index)
+            row.problem = fields.problems.get(op.index)
     owners_of: dict[str, list] = defaultdict(list)
     for module in graph.modules:
         owners_of[_row_key(module.path, depth)].append(module)
@@ -249,7 +249,8 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
         owners = owners_of.get(key, [])
         call = first_call.get(key)
         last = row.last_outputs
-        field = fields.get(last[0]) if last else None
+        field = fields.state.get(last[0]) if last else None
+        context = fields.global_context.get(last[0]) if last else None
         module = modules.get(key)
         rows.append(LayerProfile(
             name=key,
@@ -268,7 +269,7 @@ def summarise(graph: Graph, name: str, input_shape: tuple[Shape, ...], device: s
             weight_bytes=sum(m.weight_bytes for m in owners),
             bytes_moved=row.bytes_moved,
             ops=tuple(row.ops),
-            receptive_field=receptive.as_record(field, row.problem),
+            receptive_field=receptive.as_record(field, row.problem, context),
             sees_whole_input=field == receptive.GLOBAL,
         ))
 

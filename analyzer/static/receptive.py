@@ -16,6 +16,12 @@ linear layer on a 4-D tensor) or into tokens (a ViT's patch sequence). Each axis
 a reshape maps by place value in row-major order. An operation that mixes along some dims (a linear
 layer, a layer norm, a softmax) leaves the field alone unless a spatial axis is among them; one that
 mixes positions (attention, a matrix product of two activations) sees the whole input.
+
+A channel gate (squeeze-and-excitation: x * sigmoid(fc(avgpool(x))), a (N, C, 1, 1) operand computed
+through global pooling and broadcast over the map) modulates channels without widening the field of
+the convolution path, as the literature counts it: the product keeps the field of x, and the record
+notes where the network first drew on global context (`global_context_from`). Attention and global
+pooling that feed the map itself stay global.
 """
 
 from __future__ import annotations
@@ -165,15 +171,49 @@ def _merge(fields: list[State], op: OpNode, problems: dict[int, str]) -> State:
     return widest + first[2:]  # type: ignore[return-value]
 
 
-def propagate(graph: Graph) -> tuple[dict[int, State], dict[int, str]]:
-    """Field of every value in the graph, and the misaligned merges found on the way."""
+_PRODUCTS = frozenset({"mul", "mul_"})
+
+
+def _channel_gate(op: OpNode, fields: list[State], graph: Graph) -> int | None:
+    """Position among `op.inputs` of a per-channel gate that multiplies a map, if `op` is such a product:
+    the operand saw the whole input and is 1x1 over space, the other operand is a map with a field."""
+    if op.op not in _PRODUCTS or len(op.inputs) != 2 or not any(isinstance(f, tuple) for f in fields):
+        return None
+    for at, f in enumerate(fields):
+        shape = graph.values[op.inputs[at]].shape
+        if f == GLOBAL and len(shape) >= 3 and shape[-2:] == (1, 1):
+            return at
+    return None
+
+
+@dataclass
+class Propagation:
+    """What `propagate` finds: every value's field, the misaligned merges (by operation index), and
+    for values downstream of a channel gate the module of the first gate on their path."""
+
+    state: dict[int, State]
+    problems: dict[int, str]
+    global_context: dict[int, str]
+
+
+def propagate(graph: Graph) -> Propagation:
+    """Field of every value in the graph, the misaligned merges and the channel gates found on the way."""
     one = Axis(1, 1, 0)
     values = graph.values
     state: dict[int, State] = {vid: (one, one) if len(values[vid].shape) >= 2 else FLAT for vid in graph.inputs}
     batch = values[graph.inputs[0]].shape[0] if graph.inputs and values[graph.inputs[0]].shape else 1
     problems: dict[int, str] = {}
+    context: dict[int, str] = {}
     for op in graph.ops:
         fields = [state.get(v) for v in op.inputs]
+        entered = next((context[v] for v in op.inputs if v in context), None)
+        gate = _channel_gate(op, fields, graph)
+        if gate is not None:
+            fields[gate] = None
+            entered = entered or op.module or "the model"
+        if entered is not None:
+            for vid in op.outputs:
+                context[vid] = entered
         merged = _merge(fields, op, problems)
         window = op.window
         kind = window.kind if window is not None else ""
@@ -206,10 +246,11 @@ def propagate(graph: Graph) -> tuple[dict[int, State], dict[int, str]]:
             continue
         for vid in op.outputs:
             state[vid] = out
-    return state, problems
+    return Propagation(state, problems, context)
 
 
-def as_record(state: State, problem: str | None = None) -> ReceptiveField | None:
+def as_record(state: State, problem: str | None = None, global_context_from: str | None = None
+              ) -> ReceptiveField | None:
     if not isinstance(state, tuple):
         return None
     return ReceptiveField(
@@ -217,6 +258,7 @@ def as_record(state: State, problem: str | None = None) -> ReceptiveField | None
         stride=(_number(state[0].stride), _number(state[1].stride)),
         padding=(_number(state[0].padding), _number(state[1].padding)),
         misaligned=problem,
+        global_context_from=global_context_from,
     )
 
 

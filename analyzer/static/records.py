@@ -120,12 +120,17 @@ class ReceptiveField:
     padding: tuple[float, float]
     # The merge that was misaligned, when one was: branches with different strides or centres.
     misaligned: str | None = None
+    # The module of the first channel gate (squeeze-and-excitation) on the path to this layer: the
+    # gate reads the whole map but, by the convention the field follows, does not widen it.
+    global_context_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"size": list(self.size), "stride": list(_plain(self.stride)),
                              "padding": list(_plain(self.padding))}
         if self.misaligned:
             d["misaligned"] = self.misaligned
+        if self.global_context_from:
+            d["global_context_from"] = self.global_context_from
         return d
 
 
