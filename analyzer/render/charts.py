@@ -12,6 +12,7 @@ import json
 import math
 import re
 import zlib
+from html import escape
 from typing import Any
 
 from analyzer.render.links import built_page, model_page
@@ -60,8 +61,47 @@ def page_path(name: str) -> str:
     return built_page(model_page(name))
 
 
+def _axis_title(layout: dict[str, Any], axis: str) -> str:
+    return str(((layout.get(axis) or {}).get("title") or {}).get("text") or "")
+
+
+def chart_label(figure: Figure) -> str:
+    """The chart's text alternative: what it plots against what, and how many series."""
+    layout = figure.get("layout", {})
+    y, x = _axis_title(layout, "yaxis"), _axis_title(layout, "xaxis")
+    what = f"{y} against {x}" if x and y else (y or x or "chart")
+    names = [t.get("name") for t in figure.get("data", []) if t.get("name")]
+    series = f"; {len(names)} series: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''}" if names else ""
+    return f"Chart of {what}{series}"
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.4g}"
+    return escape(str(value))
+
+
+def data_table(figure: Figure) -> str:
+    """The plotted values as an HTML table, one row per point: the chart for readers who cannot see it."""
+    layout = figure.get("layout", {})
+    x, y = _axis_title(layout, "xaxis") or "x", _axis_title(layout, "yaxis") or "y"
+    rows = []
+    for trace in figure.get("data", []):
+        if "z" in trace:
+            continue
+        xs, ys = trace.get("x") or [], trace.get("y") or []
+        labels = trace.get("text") if isinstance(trace.get("text"), list) else [""] * len(xs)
+        for px, py, label in zip(xs, ys, labels):
+            name = escape(str(trace.get("name") or ""))
+            rows.append(f"<tr><td>{name}</td><td>{escape(str(label))}</td>"
+                        f"<td>{_value(px)}</td><td>{_value(py)}</td></tr>")
+    head = f"<tr><th>series</th><th>point</th><th>{escape(x)}</th><th>{escape(y)}</th></tr>"
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
 def chart_html(name: str, figure: Figure, height: int = 440) -> str:
-    """The placeholder and the figure JSON that charts.js turns into a plot."""
+    """The placeholder and the figure JSON that charts.js turns into a plot, labelled for assistive
+    technology, with its data in a table readers can open and a note where scripts are off."""
     ident = "chart-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     # `<`, `>` and `&` escaped so that no string in the data can close the script element.
     payload = (
@@ -70,9 +110,13 @@ def chart_html(name: str, figure: Figure, height: int = 440) -> str:
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
     )
+    label = escape(chart_label(figure))
     return (
-        f'<div class="chart" id="{ident}" data-figure="{ident}-data" style="height: {height}px"></div>\n'
+        f'<div class="chart" id="{ident}" data-figure="{ident}-data" role="img" aria-label="{label}" '
+        f'data-height="{height}"><noscript><p class="noscript">{label}. The chart needs JavaScript; '
+        "its data are in the table below.</p></noscript></div>\n"
         f'<script type="application/json" id="{ident}-data">{payload}</script>\n'
+        f'<details class="chart-data"><summary>Data of this chart</summary>\n{data_table(figure)}\n</details>\n'
     )
 
 

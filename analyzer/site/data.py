@@ -134,9 +134,11 @@ def _runtime(documents: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         return {"batch": int(batch), **measured, **latency}
 
     devices = []
-    for document in documents.values():
+    for file, document in documents.items():
         form = copy.deepcopy(document)
         form["label"] = machine_label(form["device"])
+        # The site offers the file itself as a download under this name.
+        form["file"] = file
         for m in form["models"].values():
             m["batches"] = [
                 row(b, measured) for b, measured in sorted(m["batches"].items(), key=lambda i: int(i[0]))

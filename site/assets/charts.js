@@ -49,14 +49,85 @@
     target[keys[keys.length - 1]] = value;
   }
 
-  function plot(div) {
-    var figure = JSON.parse(document.getElementById(div.dataset.figure).textContent);
-    var layout = figure.layout;
+  // No toolbar button that sends anything anywhere: plotly's cloud buttons are off and removed, and
+  // the logo (a link to plotly's site) is hidden. What stays works in the page: zoom, pan, reset, PNG.
+  var CONFIG = {
+    responsive: true,
+    displaylogo: false,
+    showSendToCloud: false,
+    showEditInChartStudio: false,
+    showLink: false,
+    modeBarButtonsToRemove: ["select2d", "lasso2d", "sendDataToCloud", "editInChartStudio"]
+  };
+
+  function themed(layout) {
     var update = themeUpdate(layout);
     Object.keys(update).forEach(function (k) { setPath(layout, k, update[k]); });
-    window.Plotly.newPlot(div, figure.data, layout, {
-      responsive: true, displaylogo: false, modeBarButtonsToRemove: ["select2d", "lasso2d"]
+    return layout;
+  }
+
+  function withPlotly(callback) {
+    if (window.Plotly) { callback(); return; }
+    var pending = document.querySelector("script[data-plotly]");
+    if (pending) { pending.addEventListener("load", callback); return; }
+    var script = document.createElement("script");
+    // Where analyzer/site/build.py copies the installed plotly package's plotly.min.js (PLOTLY_TARGET).
+    script.src = new URL("assets/vendor/plotly.min.js", siteRoot()).href;
+    script.dataset.plotly = "yes";
+    script.addEventListener("load", callback);
+    document.head.appendChild(script);
+  }
+
+  // For other scripts (the compare page): plot data into a div in the scheme's colours.
+  window.siteCharts = {
+    config: CONFIG,
+    draw: function (div, data, layout) {
+      div.classList.add("chart");
+      withPlotly(function () { window.Plotly.react(div, data, themed(layout), CONFIG); });
+    }
+  };
+
+  // A log axis labelled 1, 2, 5, 10, 20, 50, ... in full (with k, M, G), instead of plotly's bare
+  // digits between decades where "5" can mean 0.5 or 50. The range comes from the data.
+  function readableLogTicks(figure) {
+    var layout = figure.layout;
+    Object.keys(layout).filter(function (k) { return /^[xy]axis\d*$/.test(k); }).forEach(function (axis) {
+      var spec = layout[axis];
+      if (spec.type !== "log" || spec.tickvals) { return; }
+      var letter = axis.charAt(0), ref = letter + axis.slice(5);
+      var values = [];
+      figure.data.forEach(function (t) {
+        if ((t[letter + "axis"] || letter) !== ref) { return; }
+        (t[letter] || []).forEach(function (v) { if (typeof v === "number" && v > 0) { values.push(v); } });
+      });
+      if (!values.length) { return; }
+      var low = Math.floor(Math.log10(Math.min.apply(null, values)));
+      var high = Math.ceil(Math.log10(Math.max.apply(null, values)));
+      var steps = high - low > 6 ? [1] : (high - low > 3 ? [1, 3] : [1, 2, 5]);
+      var ticks = [];
+      for (var e = low; e <= high; e += 1) {
+        steps.forEach(function (s) { ticks.push(Number((s * Math.pow(10, e)).toPrecision(1))); });
+      }
+      spec.tickvals = ticks;
+      spec.ticktext = ticks.map(function (v) { return format(v) + (spec.ticksuffix || ""); });
+      delete spec.dtick;
     });
+  }
+
+  function format(v) {
+    var units = [[1e12, "T"], [1e9, "G"], [1e6, "M"], [1e3, "k"]];
+    for (var i = 0; i < units.length; i += 1) {
+      if (v >= units[i][0]) { return String(Number((v / units[i][0]).toPrecision(3))) + units[i][1]; }
+    }
+    return String(Number(v.toPrecision(3)));
+  }
+
+  function plot(div) {
+    var figure = JSON.parse(document.getElementById(div.dataset.figure).textContent);
+    // The height is set only once scripts run: without them the page shows the note, not a gap.
+    div.style.height = div.dataset.height + "px";
+    readableLogTicks(figure);
+    window.Plotly.newPlot(div, figure.data, themed(figure.layout), CONFIG);
     // A point whose first custom value is a page opens that page.
     div.on("plotly_click", function (event) {
       var point = event.points[0];
@@ -76,13 +147,7 @@
   function render() {
     var divs = document.querySelectorAll("div.chart[data-figure]");
     if (!divs.length) { return; }
-    var draw = function () { divs.forEach(plot); };
-    if (window.Plotly) { draw(); return; }
-    var script = document.createElement("script");
-    // Where analyzer/site.py copies the installed plotly package's plotly.min.js (PLOTLY_TARGET).
-    script.src = new URL("assets/vendor/plotly.min.js", siteRoot()).href;
-    script.onload = draw;
-    document.head.appendChild(script);
+    withPlotly(function () { divs.forEach(plot); });
   }
 
   // The palette toggle sets data-md-color-scheme on <body>: follow it.
