@@ -63,6 +63,12 @@ def tablesort(cache: Path = VENDOR_CACHE) -> Path:
     return unpacked / "package"
 
 
+def search_tags(slug: str) -> str:
+    """Front matter tagging an idea page with its name ("bottleneck", "depthwise separable"): the search
+    ranks a tag match above any title or text, so the idea's name finds the page that explains it."""
+    return f"---\ntags:\n  - {slug.replace('-', ' ')}\n---\n"
+
+
 def handwritten_pages(source: Path = HANDWRITTEN) -> tuple[str, ...]:
     return tuple(sorted(p.relative_to(source).as_posix() for p in source.rglob("*.md")))
 
@@ -147,6 +153,10 @@ def build_site(
             models=data["models"], data=downloads.COMPARE_DATA
         )
         rendered.nav.insert(-3, {"Compare two models": COMPARE_PAGE})
+        for idea in data["ideas"]:
+            page = f"ideas/{idea.slug}.md"
+            if page in rendered.pages and not rendered.pages[page].startswith("---"):
+                rendered.pages[page] = search_tags(idea.slug) + rendered.pages[page]
         docs, built = work / "docs", work / "site"
         assemble(docs, rendered.pages)
         diagrams = {m["name"]: diagram.svg(m["diagram"], title=m["display_name"]) for m in data["models"]}

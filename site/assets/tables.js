@@ -20,6 +20,12 @@
     });
   }
 
+  // An empty cell (no MACs, no published figure) sorts below every number; NaN would break the sort.
+  function number(text) {
+    var value = parseFloat(text.replace(/,/g, ""));
+    return isNaN(value) ? -Number.MAX_VALUE : value;
+  }
+
   var tablesortReady = null;
   function withTablesort() {
     if (!tablesortReady) {
@@ -29,7 +35,7 @@
           window.Tablesort.extend("value", function (item) {
             return /^-?[\d,]*\.?\d+(e[-+]?\d+)?%?$/i.test(item.trim());
           }, function (a, b) {
-            return parseFloat(b.replace(/,/g, "")) - parseFloat(a.replace(/,/g, ""));
+            return number(b) - number(a);
           });
         });
     }
