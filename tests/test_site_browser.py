@@ -224,8 +224,15 @@ def test_two_builds_are_byte_identical(built, tmp_path):
 
 
 # Every page of the site's kinds: the compare page fetches JSON, the model pages load tablesort.
-PAGES = ("index.html", "comparison.html", "timeline.html", "history/resnet50.html", "compare.html?models=vgg16,resnet50",
-         "reference/devices.html", "ideas/index.html")
+PAGES = (
+    "index.html",
+    "comparison.html",
+    "timeline.html",
+    "history/resnet50.html",
+    "compare.html?models=vgg16,resnet50",
+    "reference/devices.html",
+    "ideas/index.html",
+)
 
 
 @pytest.mark.browser

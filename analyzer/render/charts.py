@@ -90,7 +90,9 @@ def data_table(figure: Figure) -> str:
         if "z" in trace:
             continue
         xs, ys = trace.get("x") or [], trace.get("y") or []
-        labels = trace.get("text") if isinstance(trace.get("text"), list) else [""] * len(xs)
+        names = [c[1] if isinstance(c, list) and len(c) > 1 else "" for c in trace.get("customdata") or []]
+        texts = trace.get("text") if isinstance(trace.get("text"), list) else []
+        labels = [t or n for t, n in zip(texts or [""] * len(xs), names or [""] * len(xs))]
         for px, py, label in zip(xs, ys, labels):
             name = escape(str(trace.get("name") or ""))
             rows.append(f"<tr><td>{name}</td><td>{escape(str(label))}</td>"
@@ -220,10 +222,37 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
             }
         )
         del trace["marker"]["line"]
+        # Names on the points that have room for them; the crowded ones say theirs on hover.
+        trace["text"] = [m["display_name"] if _uncrowded(m, plotted) else "" for m in members]
+        trace.update({"mode": "markers+text", "textposition": "top center", "textfont": {"size": 10}})
+    biggest = max(plotted, key=lambda m: m["profile"]["totals"]["params"])
+    size_note = {
+        "text": f"bubble area: parameters (largest: {biggest['display_name']}, {si(largest)})",
+        "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
+        "showarrow": False, "font": {"size": 11},
+    }
     return {
         "data": traces,
-        "layout": axes_layout("G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=log_axis(DECADES)),
+        "layout": axes_layout(
+            "G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=log_axis(DECADES),
+            annotations=[size_note], margin={"l": 60, "r": 20, "t": 30, "b": 50},
+        ),
     }
+
+
+# A bubble is labelled when no other lies within this distance: decades of MACs and points of top-1.
+LABEL_ROOM = (0.25, 2.5)
+
+
+def _uncrowded(model: Model, models: list[Model]) -> bool:
+    def where(m: Model) -> tuple[float, float]:
+        return math.log10(m["profile"]["totals"]["macs"]), m["imagenet_top1"]
+
+    x, y = where(model)
+    return all(
+        abs(ox - x) > LABEL_ROOM[0] or abs(oy - y) > LABEL_ROOM[1]
+        for ox, oy in (where(m) for m in models if m is not model)
+    )
 
 
 def _bars(models: list[Model], values: list[float], y_title: str, hover_value: str) -> Figure:

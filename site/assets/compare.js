@@ -30,7 +30,7 @@
 
   function format(value, kind) {
     if (value === null || value === undefined) { return "-"; }
-    if (kind === "percent") { return (100 * value).toFixed(1) + "%"; }
+    if (kind === "percent") { return value.toFixed(1) + "%"; }
     if (kind === "plain") { return String(value); }
     return si(value, kind);
   }
@@ -39,6 +39,13 @@
   function ratio(value, base) {
     if (!value || !base) { return ""; }
     return (value / base).toFixed(2) + "x";
+  }
+
+  // Accuracies differ by points, not by a ratio: "+3.8 points".
+  function points(value, base) {
+    if (value === null || base === null) { return ""; }
+    var d = value - base;
+    return (d >= 0 ? "+" : "") + d.toFixed(1) + " points";
   }
 
   function chosen(all) {
@@ -78,7 +85,7 @@
       models.forEach(function (m, i) {
         var value = row[1](m);
         tr.appendChild(cell("td", format(value, row[2]), "value"));
-        if (i > 0) { tr.appendChild(cell("td", row[2] === "percent" ? "" : ratio(value, base), "ratio")); }
+        if (i > 0) { tr.appendChild(cell("td", row[2] === "percent" ? points(value, base) : ratio(value, base), "ratio")); }
       });
     });
     return t;
@@ -122,7 +129,10 @@
     var models = names.map(function (n) { return all[n]; });
     var result = document.getElementById("compare-result");
     result.textContent = "";
-    result.appendChild(table(models));
+    var scroll = document.createElement("div");
+    scroll.className = "compare-scroll";
+    scroll.appendChild(table(models));
+    result.appendChild(scroll);
     layerChart(models);
     diagrams(models);
     document.title = models.map(function (m) { return m.display_name; }).join(" vs ") + " - " +
