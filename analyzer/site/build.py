@@ -183,7 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=RUNTIME_DIR,
         help="measured runtimes to show (default: data/runtime)",
     )
+    sub.add_parser("vendor", help=f"fetch {TABLESORT} with npm into {VENDOR_CACHE.relative_to(ROOT)} (once)")
     args = parser.parse_args(argv)
+    if args.command == "vendor":
+        try:
+            sys.stdout.write(f"{TABLESORT}: {tablesort()}\n")
+        except SiteBuildError as exc:
+            sys.stderr.write(f"analyzer.site: error: {exc}\n")
+            return 2
+        return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     start = time.monotonic()
     try:
