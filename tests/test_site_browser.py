@@ -419,3 +419,19 @@ def test_search_ranks_the_expected_page_first(visit, query, page):
     visit.page.wait_for_function(
         f"document.querySelector('.md-search-result__item a').href.includes('{page}')", timeout=10000
     )
+
+
+@pytest.mark.browser
+def test_runtime_charts_start_readable_and_share_one_family_selection(visit):
+    visit.open("comparison.html")
+    visit.wait_for_chart("chart-latency-0")
+    visit.wait_for_chart("chart-throughput-0")
+    shown = "id => document.getElementById(id).data.filter(t => t.visible === true).map(t => t.legendgroup)"
+    first = visit.page.evaluate(f"({shown})('chart-latency-0')")
+    total = visit.page.evaluate("document.getElementById('chart-latency-0').data.length")
+    # One line per family to start with, the others a legend click away.
+    assert len(first) == len(set(first)) < total
+    visit.page.locator(".family-picker input[value='VGG']").first.uncheck()
+    for chart in ("chart-latency-0", "chart-throughput-0"):
+        assert "VGG" not in visit.page.evaluate(f"({shown})('{chart}')")
+    visit.check_clean()

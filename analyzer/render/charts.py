@@ -369,6 +369,10 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
                 "y": [r[value] for r in rows],
                 "line": {"color": family_colour(m["family"]), "dash": DASHES[dash % len(DASHES)]},
                 "hovertemplate": f"<b>{m['display_name']}</b><br>batch %{{x}}: %{{y:.4g}}<extra></extra>",
+                # charts.js's family picker shows or hides a family's lines on every runtime chart at once;
+                # by default each family shows its first network, the others one legend click away.
+                "legendgroup": m["family"],
+                "visible": True if dash == 0 else "legendonly",
             }
         )
     return {
@@ -379,6 +383,7 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
             yaxis=log_axis(),
             xaxis=log_axis(POWERS_OF_TWO),
             legend={"orientation": "v"},
+            meta={"picker": "families"},
         ),
     }
 

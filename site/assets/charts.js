@@ -122,11 +122,55 @@
     return String(Number(v.toPrecision(3)));
   }
 
+  // One family selection for every chart on the page that asks for a picker (the runtime charts).
+  var families = {};
+
+  function applyFamilies() {
+    document.querySelectorAll("div.chart.js-plotly-plot").forEach(function (div) {
+      if (!div.layout.meta || div.layout.meta.picker !== "families") { return; }
+      // A family shown again shows what it showed first: its first network, the others in the legend.
+      var visible = div.data.map(function (t, i) {
+        return families[t.legendgroup] ? div.siteDefault[i] : false;
+      });
+      window.Plotly.restyle(div, { visible: visible });
+    });
+    document.querySelectorAll(".family-picker input").forEach(function (box) {
+      box.checked = !!families[box.value];
+    });
+  }
+
+  function picker(div, figure) {
+    var groups = [];
+    figure.data.forEach(function (t) { if (groups.indexOf(t.legendgroup) < 0) { groups.push(t.legendgroup); } });
+    groups.forEach(function (g) { if (!(g in families)) { families[g] = true; } });
+    var box = document.createElement("fieldset");
+    box.className = "family-picker";
+    var legend = document.createElement("legend");
+    legend.textContent = "Families shown (on every runtime chart of this page); click a line's name in the legend to show or hide one network";
+    box.appendChild(legend);
+    groups.forEach(function (g) {
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.value = g;
+      input.checked = families[g];
+      input.addEventListener("change", function () { families[g] = input.checked; applyFamilies(); });
+      label.appendChild(input);
+      label.appendChild(document.createTextNode(" " + g));
+      box.appendChild(label);
+    });
+    div.parentNode.insertBefore(box, div);
+  }
+
   function plot(div) {
     var figure = JSON.parse(document.getElementById(div.dataset.figure).textContent);
     // The height is set only once scripts run: without them the page shows the note, not a gap.
     div.style.height = div.dataset.height + "px";
     readableLogTicks(figure);
+    if (figure.layout.meta && figure.layout.meta.picker === "families") {
+      div.siteDefault = figure.data.map(function (t) { return t.visible === undefined ? true : t.visible; });
+      picker(div, figure);
+    }
     window.Plotly.newPlot(div, figure.data, themed(figure.layout), CONFIG);
     // A point whose first custom value is a page opens that page.
     div.on("plotly_click", function (event) {
