@@ -118,8 +118,8 @@ def imagenet_accuracies() -> int:
 
 
 @pytest.mark.browser
-def test_home_bubble_chart_has_a_point_per_model_with_imagenet_accuracy(visit):
-    visit.open("index.html")
+def test_bubble_chart_has_a_point_per_model_with_imagenet_accuracy(visit):
+    visit.open("comparison.html")
     visit.wait_for_chart("chart-bubble")
     points = visit.page.evaluate(
         "document.getElementById('chart-bubble').data.reduce((n, t) => n + t.x.length, 0)"
@@ -130,7 +130,7 @@ def test_home_bubble_chart_has_a_point_per_model_with_imagenet_accuracy(visit):
 
 @pytest.mark.browser
 def test_clicking_a_bubble_opens_the_models_page(visit):
-    visit.open("index.html")
+    visit.open("comparison.html")
     visit.wait_for_chart("chart-bubble")
     visit.page.locator("#chart-bubble").scroll_into_view_if_needed()
     x, y, target = visit.page.evaluate("""() => {
@@ -146,7 +146,7 @@ def test_clicking_a_bubble_opens_the_models_page(visit):
 
 @pytest.mark.browser
 def test_palette_toggle_switches_the_scheme_and_restyles_the_charts(visit):
-    visit.open("index.html")
+    visit.open("comparison.html")
     visit.wait_for_chart("chart-bubble")
     scheme = "document.body.getAttribute('data-md-color-scheme')"
     font = "document.getElementById('chart-bubble').layout.font.color"
@@ -201,9 +201,10 @@ def test_screenshots(browser, server, scheme):
     v = Visit(browser, server, scheme)
     try:
         for path, chart in (
-            ("index.html", "chart-bubble"),
+            ("timeline.html", "chart-timeline-accuracy"),
             ("history/resnet50.html", "chart-layers"),
             ("comparison.html", "chart-bubble"),
+            ("compare.html?models=vgg16,resnet50", "chart-compare-layers"),
         ):
             v.open(path)
             v.wait_for_chart(chart)
@@ -434,4 +435,18 @@ def test_runtime_charts_start_readable_and_share_one_family_selection(visit):
     visit.page.locator(".family-picker input[value='VGG']").first.uncheck()
     for chart in ("chart-latency-0", "chart-throughput-0"):
         assert "VGG" not in visit.page.evaluate(f"({shown})('{chart}')")
+    visit.check_clean()
+
+
+@pytest.mark.browser
+def test_comparison_table_keeps_the_name_in_view_and_hides_column_sets(visit):
+    visit.open("comparison.html")
+    first = visit.page.locator(".sortable table tbody tr td").first
+    assert first.evaluate("c => getComputedStyle(c).position") == "sticky"
+    before = visit.page.evaluate("document.querySelector('.sortable table').getBoundingClientRect().width")
+    visit.page.locator(".column-toggles input[value='memory']").uncheck()
+    hidden = visit.page.evaluate("[...document.querySelector('.sortable table').tHead.rows[0].cells]"
+                                 ".filter(c => c.hidden).map(c => c.textContent.trim())")
+    assert hidden and all("weights" in h or "activations" in h for h in hidden)
+    assert visit.page.evaluate("document.querySelector('.sortable table').getBoundingClientRect().width") < before
     visit.check_clean()

@@ -148,7 +148,45 @@
     });
   }
 
+  // The comparison table's column sets a reader can hide, found by their headings so that new columns
+  // join their set: latency (headings in ms) and memory (weights, activations).
+  var COLUMN_SETS = [
+    ["latency", function (text) { return /\(ms\)$/.test(text); }],
+    ["memory", function (text) { return /weights|activations/.test(text); }]
+  ];
+
+  function columnToggles() {
+    document.querySelectorAll(".sortable table").forEach(function (table) {
+      if (!table.tHead || table.dataset.toggles) { return; }
+      table.dataset.toggles = "yes";
+      var headers = Array.prototype.map.call(table.tHead.rows[0].cells, function (th) { return th.textContent.trim(); });
+      var bar = document.createElement("div");
+      bar.className = "column-toggles";
+      COLUMN_SETS.forEach(function (set) {
+        var columns = [];
+        headers.forEach(function (text, i) { if (set[1](text)) { columns.push(i); } });
+        if (!columns.length) { return; }
+        var label = document.createElement("label");
+        var input = document.createElement("input");
+        input.type = "checkbox";
+        input.checked = true;
+        input.value = set[0];
+        input.addEventListener("change", function () {
+          Array.prototype.forEach.call(table.rows, function (row) {
+            columns.forEach(function (i) { if (row.cells[i]) { row.cells[i].hidden = !input.checked; } });
+          });
+        });
+        label.appendChild(input);
+        label.appendChild(document.createTextNode(" " + set[0] + " columns"));
+        bar.appendChild(label);
+      });
+      var wrapper = table.closest(".sortable");
+      wrapper.parentNode.insertBefore(bar, wrapper);
+    });
+  }
+
   function init() {
+    columnToggles();
     sortables();
     linkDiagrams();
     diagramViews();
