@@ -450,3 +450,18 @@ def test_comparison_table_keeps_the_name_in_view_and_hides_column_sets(visit):
     assert hidden and all("weights" in h or "activations" in h for h in hidden)
     assert visit.page.evaluate("document.querySelector('.sortable table').getBoundingClientRect().width") < before
     visit.check_clean()
+
+
+@pytest.mark.browser
+def test_bubble_chart_filters_by_year(visit):
+    visit.open("comparison.html")
+    visit.wait_for_chart("chart-bubble")
+    count = "document.getElementById('chart-bubble').data.reduce((n, t) => n + t.x.length, 0)"
+    visit.page.locator(".year-range select[name=from]").first.select_option("2015")
+    later = sum(
+        1 for s in analyzer.specs()
+        if s.year >= 2015 and s.headline_accuracy and s.headline_accuracy.dataset == "ImageNet-1k val"
+        and s.headline_accuracy.top1 is not None
+    )
+    visit.page.wait_for_function(f"{count} === {later}")
+    visit.check_clean()

@@ -198,6 +198,7 @@ def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[s
                 "y": [y(m) for m in members],
                 "customdata": [_hover(m) for m in members],
                 "hovertemplate": HOVER,
+                "legendgroup": family,
                 "marker": {"color": colour, "size": 11, "line": {"width": 1, "color": "rgba(0,0,0,0.35)"}},
                 **trace,
             }
@@ -236,6 +237,8 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
         "layout": axes_layout(
             "G-MACs per image (log scale)", "ImageNet top-1 (%)", xaxis=log_axis(DECADES),
             annotations=[size_note], margin={"l": 60, "r": 20, "t": 30, "b": 50},
+            # charts.js adds a family picker and a range of years (customdata[6]) above the chart.
+            meta={"pickers": ["families", "years"]},
         ),
     }
 
@@ -383,7 +386,7 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
             yaxis=log_axis(),
             xaxis=log_axis(POWERS_OF_TWO),
             legend={"orientation": "v"},
-            meta={"picker": "families"},
+            meta={"pickers": ["families"]},
         ),
     }
 

@@ -122,12 +122,63 @@
     return String(Number(v.toPrecision(3)));
   }
 
+  function wants(layout, picker) {
+    return !!(layout.meta && layout.meta.pickers && layout.meta.pickers.indexOf(picker) >= 0);
+  }
+
+  // Points from one year to another: each point's year is its customdata[6]; the arrays of every
+  // trace are cut to the points in range (the full figure is kept to restore them).
+  function yearRange(div, figure) {
+    var full = JSON.parse(JSON.stringify(figure.data));
+    var years = [];
+    full.forEach(function (t) { (t.customdata || []).forEach(function (c) { years.push(Number(c[6])); }); });
+    var low = Math.min.apply(null, years), high = Math.max.apply(null, years);
+    var box = document.createElement("fieldset");
+    box.className = "family-picker year-range";
+    var legend = document.createElement("legend");
+    legend.textContent = "Years shown";
+    box.appendChild(legend);
+    var make = function (name, value) {
+      var label = document.createElement("label");
+      var select = document.createElement("select");
+      select.name = name;
+      for (var y = low; y <= high; y += 1) {
+        var option = document.createElement("option");
+        option.value = option.textContent = String(y);
+        select.appendChild(option);
+      }
+      select.value = String(value);
+      label.appendChild(document.createTextNode(name + " "));
+      label.appendChild(select);
+      box.appendChild(label);
+      return select;
+    };
+    var from = make("from", low), to = make("to", high);
+    var apply = function () {
+      var a = Number(from.value), b = Number(to.value);
+      var update = { x: [], y: [], customdata: [], text: [], "marker.size": [] };
+      full.forEach(function (t) {
+        var keep = (t.customdata || []).map(function (c) { var y = Number(c[6]); return y >= a && y <= b; });
+        var cut = function (values) { return (values || []).filter(function (v, i) { return keep[i]; }); };
+        update.x.push(cut(t.x));
+        update.y.push(cut(t.y));
+        update.customdata.push(cut(t.customdata));
+        update.text.push(Array.isArray(t.text) ? cut(t.text) : t.text);
+        update["marker.size"].push(Array.isArray(t.marker && t.marker.size) ? cut(t.marker.size) : (t.marker || {}).size);
+      });
+      window.Plotly.restyle(div, update);
+    };
+    from.addEventListener("change", apply);
+    to.addEventListener("change", apply);
+    div.parentNode.insertBefore(box, div);
+  }
+
   // One family selection for every chart on the page that asks for a picker (the runtime charts).
   var families = {};
 
   function applyFamilies() {
     document.querySelectorAll("div.chart.js-plotly-plot").forEach(function (div) {
-      if (!div.layout.meta || div.layout.meta.picker !== "families") { return; }
+      if (!wants(div.layout, "families")) { return; }
       // A family shown again shows what it showed first: its first network, the others in the legend.
       var visible = div.data.map(function (t, i) {
         return families[t.legendgroup] ? div.siteDefault[i] : false;
@@ -146,7 +197,7 @@
     var box = document.createElement("fieldset");
     box.className = "family-picker";
     var legend = document.createElement("legend");
-    legend.textContent = "Families shown (on every runtime chart of this page); click a line's name in the legend to show or hide one network";
+    legend.textContent = "Families shown (on every chart of this page with this choice); a click on a name in the legend shows or hides that one";
     box.appendChild(legend);
     groups.forEach(function (g) {
       var label = document.createElement("label");
@@ -167,10 +218,11 @@
     // The height is set only once scripts run: without them the page shows the note, not a gap.
     div.style.height = div.dataset.height + "px";
     readableLogTicks(figure);
-    if (figure.layout.meta && figure.layout.meta.picker === "families") {
+    if (wants(figure.layout, "families")) {
       div.siteDefault = figure.data.map(function (t) { return t.visible === undefined ? true : t.visible; });
       picker(div, figure);
     }
+    if (wants(figure.layout, "years")) { yearRange(div, figure); }
     window.Plotly.newPlot(div, figure.data, themed(figure.layout), CONFIG);
     // A point whose first custom value is a page opens that page.
     div.on("plotly_click", function (event) {
