@@ -15,6 +15,7 @@ import zlib
 from html import escape
 from typing import Any
 
+from analyzer.render.chart_text import chart_label, data_table
 from analyzer.render.links import built_page, model_page
 from analyzer.render.numbers import si
 
@@ -59,46 +60,6 @@ def family_colour(family: str) -> str:
 def page_path(name: str) -> str:
     """A model's page, relative to the site root (charts.js resolves it against the root)."""
     return built_page(model_page(name))
-
-
-def _axis_title(layout: dict[str, Any], axis: str) -> str:
-    return str(((layout.get(axis) or {}).get("title") or {}).get("text") or "")
-
-
-def chart_label(figure: Figure) -> str:
-    """The chart's text alternative: what it plots against what, and how many series."""
-    layout = figure.get("layout", {})
-    y, x = _axis_title(layout, "yaxis"), _axis_title(layout, "xaxis")
-    what = f"{y} against {x}" if x and y else (y or x or "chart")
-    names = [t.get("name") for t in figure.get("data", []) if t.get("name")]
-    series = f"; {len(names)} series: {', '.join(names[:8])}{', ...' if len(names) > 8 else ''}" if names else ""
-    return f"Chart of {what}{series}"
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:.4g}"
-    return escape(str(value))
-
-
-def data_table(figure: Figure) -> str:
-    """The plotted values as an HTML table, one row per point: the chart for readers who cannot see it."""
-    layout = figure.get("layout", {})
-    x, y = _axis_title(layout, "xaxis") or "x", _axis_title(layout, "yaxis") or "y"
-    rows = []
-    for trace in figure.get("data", []):
-        if "z" in trace:
-            continue
-        xs, ys = trace.get("x") or [], trace.get("y") or []
-        names = [c[1] if isinstance(c, list) and len(c) > 1 else "" for c in trace.get("customdata") or []]
-        texts = trace.get("text") if isinstance(trace.get("text"), list) else []
-        labels = [t or n for t, n in zip(texts or [""] * len(xs), names or [""] * len(xs))]
-        for px, py, label in zip(xs, ys, labels):
-            name = escape(str(trace.get("name") or ""))
-            rows.append(f"<tr><td>{name}</td><td>{escape(str(label))}</td>"
-                        f"<td>{_value(px)}</td><td>{_value(py)}</td></tr>")
-    head = f"<tr><th>series</th><th>point</th><th>{escape(x)}</th><th>{escape(y)}</th></tr>"
-    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
 def chart_html(name: str, figure: Figure, height: int = 440) -> str:
@@ -227,11 +188,9 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
         trace["text"] = [m["display_name"] if _uncrowded(m, plotted) else "" for m in members]
         trace.update({"mode": "markers+text", "textposition": "top center", "textfont": {"size": 10}})
     biggest = max(plotted, key=lambda m: m["profile"]["totals"]["params"])
-    size_note = {
-        "text": f"bubble area: parameters (largest: {biggest['display_name']}, {si(largest)})",
-        "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
-        "showarrow": False, "font": {"size": 11},
-    }
+    size_note = {"text": f"bubble area: parameters (largest: {biggest['display_name']}, {si(largest)})",
+                 "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
+                 "showarrow": False, "font": {"size": 11}}
     return {
         "data": traces,
         "layout": axes_layout(
