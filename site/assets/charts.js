@@ -218,6 +218,10 @@
     // The height is set only once scripts run: without them the page shows the note, not a gap.
     div.style.height = div.dataset.height + "px";
     readableLogTicks(figure);
+    // On a phone the names on the points crowd each other: hover (tap) says them instead.
+    if (div.clientWidth < 600) {
+      figure.data.forEach(function (t) { if (t.mode === "markers+text") { t.mode = "markers"; } });
+    }
     if (wants(figure.layout, "families")) {
       div.siteDefault = figure.data.map(function (t) { return t.visible === undefined ? true : t.visible; });
       picker(div, figure);
