@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SITE_DIR := build/site
-DEBIAN_PACKAGES := graphviz chromium
+DEBIAN_PACKAGES := graphviz chromium npm
 
 .PHONY: setup test test-fast site serve bench-analyzer bench-cpu clean lint
 
@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	@missing=""; \
 	command -v dot >/dev/null 2>&1 || missing="$$missing graphviz"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -26,6 +27,7 @@ $(STAMP): pyproject.toml
 	fi
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[site,test]'
+	$(BIN)/python -m analyzer.site vendor
 	touch $(STAMP)
 
 test: setup

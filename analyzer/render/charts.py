@@ -12,8 +12,10 @@ import json
 import math
 import re
 import zlib
+from html import escape
 from typing import Any
 
+from analyzer.render.chart_text import chart_label, data_table
 from analyzer.render.links import built_page, model_page
 from analyzer.render.numbers import percent, si
 
@@ -62,7 +64,8 @@ def page_path(name: str) -> str:
 
 
 def chart_html(name: str, figure: Figure, height: int = 440) -> str:
-    """The placeholder and the figure JSON that charts.js turns into a plot."""
+    """The placeholder and the figure JSON that charts.js turns into a plot, labelled for assistive
+    technology, with its data in a table readers can open and a note where scripts are off."""
     ident = "chart-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     # `<`, `>` and `&` escaped so that no string in the data can close the script element.
     payload = (
@@ -71,9 +74,13 @@ def chart_html(name: str, figure: Figure, height: int = 440) -> str:
         .replace(">", "\\u003e")
         .replace("&", "\\u0026")
     )
+    label = escape(chart_label(figure))
     return (
-        f'<div class="chart" id="{ident}" data-figure="{ident}-data" style="height: {height}px"></div>\n'
+        f'<div class="chart" id="{ident}" data-figure="{ident}-data" role="img" aria-label="{label}" '
+        f'data-height="{height}"><noscript><p class="noscript">{label}. The chart needs JavaScript; '
+        "its data are in the table below.</p></noscript></div>\n"
         f'<script type="application/json" id="{ident}-data">{payload}</script>\n'
+        f'<details class="chart-data"><summary>Data of this chart</summary>\n{data_table(figure)}\n</details>\n'
     )
 
 
@@ -171,6 +178,7 @@ def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[s
                 "y": [y(m) for m in members],
                 "customdata": [_hover(m) for m in members],
                 "hovertemplate": HOVER,
+                "legendgroup": family,
                 "marker": {"color": colour, "size": 11, "line": {"width": 1, "color": "rgba(0,0,0,0.35)"}},
                 **trace,
             }
@@ -195,11 +203,38 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
             }
         )
         del trace["marker"]["line"]
+        # Names on the points that have room for them; the crowded ones say theirs on hover.
+        trace["text"] = [m["display_name"] if _uncrowded(m, plotted) else "" for m in members]
+        trace.update({"mode": "markers+text", "textposition": "top center", "textfont": {"size": 10}})
+    biggest = max(plotted, key=lambda m: m["profile"]["totals"]["params"])
+    size_note = {"text": f"bubble area: parameters (largest: {biggest['display_name']}, {si(largest)})",
+                 "xref": "paper", "yref": "paper", "x": 0, "y": 1.0, "xanchor": "left", "yanchor": "bottom",
+                 "showarrow": False, "font": {"size": 11}}
     _mark_evaluations(traces, plotted)
     return {
         "data": traces,
-        "layout": axes_layout("G-MACs per image (log scale)", IMAGENET_AXIS, xaxis=log_axis(DECADES)),
+        "layout": axes_layout(
+            "G-MACs per image (log scale)", IMAGENET_AXIS, xaxis=log_axis(DECADES),
+            annotations=[size_note], margin={"l": 60, "r": 20, "t": 30, "b": 50},
+            # charts.js adds a family picker and a range of years (customdata[6]) above the chart.
+            meta={"pickers": ["families", "years"]},
+        ),
     }
+
+
+# A bubble is labelled when no other lies within this distance: decades of MACs and points of top-1.
+LABEL_ROOM = (0.25, 2.5)
+
+
+def _uncrowded(model: Model, models: list[Model]) -> bool:
+    def where(m: Model) -> tuple[float, float]:
+        return math.log10(m["profile"]["totals"]["macs"]), m["imagenet_top1"]
+
+    x, y = where(model)
+    return all(
+        abs(ox - x) > LABEL_ROOM[0] or abs(oy - y) > LABEL_ROOM[1]
+        for ox, oy in (where(m) for m in models if m is not model)
+    )
 
 
 def _bars(models: list[Model], values: list[float], y_title: str, hover_value: str) -> Figure:
@@ -315,6 +350,10 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
                 "y": [r[value] for r in rows],
                 "line": {"color": family_colour(m["family"]), "dash": DASHES[dash % len(DASHES)]},
                 "hovertemplate": f"<b>{m['display_name']}</b><br>batch %{{x}}: %{{y:.4g}}<extra></extra>",
+                # charts.js's family picker shows or hides a family's lines on every runtime chart at once;
+                # by default each family shows its first network, the others one legend click away.
+                "legendgroup": m["family"],
+                "visible": True if dash == 0 else "legendonly",
             }
         )
     return {
@@ -325,6 +364,7 @@ def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_titl
             yaxis=log_axis(),
             xaxis=log_axis(POWERS_OF_TWO),
             legend={"orientation": "v"},
+            meta={"pickers": ["families"]},
         ),
     }
 

@@ -177,9 +177,43 @@ def _title(graph: BlockGraph, title: str, heat: str) -> str:
     return f"<B>{escape(title)}</B> · {si(graph.params)} params · {si(graph.macs)} MACs{note}"
 
 
+def tooltip(node: BlockNode) -> str:
+    """What hovering a node says: its module path (or operation), type, window, output and figures."""
+    name = node.name if node.last == node.name else f"{node.name} to {node.last}"
+    parts = [name or node.type, node.type if node.name else "", _window(node), format_shape(node.output_shape),
+             f"{node.params:,} params" if node.params else "", f"{si(node.macs)} MACs" if node.macs else "",
+             f"{node.repeat} blocks" if node.repeat > 1 else ""]
+    return " · ".join(filter(None, parts))
+
+
+_NODE_GROUP = re.compile(r'<g id="node\d+" class="node">\n<title>([^<]*)</title>')
+_SVG_OPEN = re.compile(r"<svg (width=)")
+
+
+def annotate(text: str, graph: BlockGraph, title: str | None = None) -> str:
+    """Graphviz's SVG made readable and linkable: the XML prolog dropped (it is inlined in pages), the
+    root labelled as an image, each node's group given an id unique on a page (diagrams of two depths
+    share one), its layer's module path in data-layer and a tooltip with its figures instead of the
+    internal name ("n3"), and a transparent background so the page's colour scheme shows through."""
+    nodes = {n.id: n for n in graph.nodes}
+    label = escape(f"Block diagram of {title or graph.model}, depth {graph.depth}: "
+                   f"{len(graph.nodes)} blocks, {si(graph.params)} parameters, {si(graph.macs)} MACs")
+
+    def node_group(match: re.Match[str]) -> str:
+        node = nodes[match.group(1)]
+        layer = f' data-layer="{escape(node.name)}" data-last="{escape(node.last)}"' if node.name else ""
+        return (f'<g id="d{graph.depth}-{node.id}" class="node"{layer}>\n'
+                f"<title>{escape(tooltip(node))}</title>")
+
+    text = text[text.index("<svg "):]
+    text = _SVG_OPEN.sub(f'<svg role="img" aria-label="{label}" class="block-diagram" \\1', text, count=1)
+    text = _NODE_GROUP.sub(node_group, text)
+    return text.replace('<polygon fill="white" stroke="transparent"', '<polygon fill="none" stroke="none"', 1)
+
+
 def svg(graph: BlockGraph, direction: str = "TB", heat: str = "none", title: str | None = None) -> str:
     """SVG text of `graph`'s diagram, laid out by graphviz's `dot` (deterministic on one machine)."""
-    return run_dot(dot_source(graph, direction, heat, title), "svg").decode()
+    return annotate(run_dot(dot_source(graph, direction, heat, title), "svg").decode(), graph, title)
 
 
 def default_output(model: str, fmt: str) -> str:

@@ -12,33 +12,69 @@ import argparse
 import importlib.resources
 import logging
 import shutil
+import subprocess
 import sys
+import tarfile
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from analyzer.paths import HANDWRITTEN, MKDOCS_CONFIG, RUNTIME_DIR, SCHEMAS
+from analyzer.paths import HANDWRITTEN, MKDOCS_CONFIG, ROOT, RUNTIME_DIR, SCHEMAS
 
 # site/assets/charts.js loads plotly.js from this path, relative to the site root.
 PLOTLY_TARGET = "assets/vendor/plotly.min.js"
 # The JSON Schemas are published here (site/reference/*-json.md link them), for users to validate with.
 SCHEMA_TARGET = "reference/schemas"
-# The measured runtime files, as they were written, one click from the devices page.
-RUNTIME_TARGET = "reference/runtime"
+# Sortable tables: tablesort from its npm package, fetched once with `npm pack` into a git-ignored cache
+# and served from the site itself (site/assets/tables.js loads it).
+TABLESORT = "tablesort@5.7.1"
+TABLESORT_FILES = ("dist/tablesort.min.js", "dist/sorts/tablesort.number.min.js", "LICENCE")
+VENDOR_CACHE = ROOT / "build" / "vendor"
+TABLESORT_TARGET = "assets/vendor/tablesort"
+# The compare page, rendered from templates/compare.md.jinja; it reads downloads.COMPARE_DATA.
+COMPARE_PAGE = "compare.md"
 
 
 class SiteBuildError(Exception):
     """A build that cannot complete; the message says which step and why."""
 
 
+def tablesort(cache: Path = VENDOR_CACHE) -> Path:
+    """The unpacked tablesort package, fetched with `npm pack` the first time."""
+    unpacked = cache / TABLESORT.replace("@", "-")
+    if (unpacked / "package" / TABLESORT_FILES[0]).is_file():
+        return unpacked / "package"
+    npm = shutil.which("npm")
+    if npm is None:
+        raise SiteBuildError(f"npm is missing: install it (apt-get install npm) to vendor {TABLESORT}")
+    cache.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=cache) as tmp:
+        done = subprocess.run([npm, "pack", TABLESORT, "--silent", "--pack-destination", tmp],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            lines = (done.stderr or done.stdout).strip().splitlines()
+            raise SiteBuildError(f"npm pack {TABLESORT} failed: {lines[-1] if lines else done.returncode}")
+        with tarfile.open(next(Path(tmp).glob("*.tgz"))) as archive:
+            archive.extractall(Path(tmp) / "out", filter="data")
+        shutil.rmtree(unpacked, ignore_errors=True)
+        (Path(tmp) / "out").rename(unpacked)
+    return unpacked / "package"
+
+
+def search_tags(slug: str) -> str:
+    """Front matter tagging an idea page with its name ("bottleneck", "depthwise separable"): the search
+    ranks a tag match above any title or text, so the idea's name finds the page that explains it."""
+    return f"---\ntags:\n  - {slug.replace('-', ' ')}\n---\n"
+
+
 def handwritten_pages(source: Path = HANDWRITTEN) -> tuple[str, ...]:
     return tuple(sorted(p.relative_to(source).as_posix() for p in source.rglob("*.md")))
 
 
-def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN, runtime_dir: Path = RUNTIME_DIR) -> None:
-    """The docs directory: hand-written files, generated pages, the JSON Schemas, the runtime files and
+def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN) -> None:
+    """The docs directory: hand-written files, generated pages, the JSON Schemas and
     the local copy of plotly.js."""
     shutil.copytree(source, docs)
     for page, text in sorted(pages.items()):
@@ -50,13 +86,14 @@ def assemble(docs: Path, pages: dict[str, str], source: Path = HANDWRITTEN, runt
     (docs / SCHEMA_TARGET).mkdir(parents=True, exist_ok=True)
     for schema in sorted(SCHEMAS.glob("*.schema.json")):
         shutil.copyfile(schema, docs / SCHEMA_TARGET / schema.name)
-    runtime_files = sorted(Path(runtime_dir).glob("*.json")) if Path(runtime_dir).is_dir() else []
-    for result in runtime_files:
-        (docs / RUNTIME_TARGET).mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(result, docs / RUNTIME_TARGET / result.name)
     plotly = importlib.resources.files("plotly") / "package_data" / "plotly.min.js"
     (docs / PLOTLY_TARGET).parent.mkdir(parents=True, exist_ok=True)
     (docs / PLOTLY_TARGET).write_bytes(plotly.read_bytes())
+    package = tablesort()
+    for name in TABLESORT_FILES:
+        target = docs / TABLESORT_TARGET / Path(name).name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(package / name, target)
 
 
 def run_mkdocs(docs: Path, out: Path, nav: list[Any], config: Path = MKDOCS_CONFIG) -> None:
@@ -99,8 +136,10 @@ def build_site(
     templates: Path | None = None,
 ) -> int:
     """Collect, render, build and swap in; returns the number of pages."""
+    from analyzer.render import diagram
     from analyzer.render import pages as render
     from analyzer.site import data as sitedata
+    from analyzer.site import downloads
 
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -109,8 +148,19 @@ def build_site(
     try:
         data = sitedata.collect(runtime_dir)
         rendered = render.render_site(data, templates=templates or render.TEMPLATES, handwritten=handwritten)
+        env = render.environment(templates or render.TEMPLATES)
+        rendered.pages[COMPARE_PAGE] = env.get_template("compare.md.jinja").render(
+            models=data["models"], data=downloads.COMPARE_DATA
+        )
+        rendered.nav.insert(-3, {"Compare two models": COMPARE_PAGE})
+        for idea in data["ideas"]:
+            page = f"ideas/{idea.slug}.md"
+            if page in rendered.pages and not rendered.pages[page].startswith("---"):
+                rendered.pages[page] = search_tags(idea.slug) + rendered.pages[page]
         docs, built = work / "docs", work / "site"
-        assemble(docs, rendered.pages, runtime_dir=runtime_dir)
+        assemble(docs, rendered.pages)
+        diagrams = {m["name"]: diagram.svg(m["diagram"], title=m["display_name"]) for m in data["models"]}
+        downloads.write(docs, data, sorted(Path(runtime_dir).glob("*.json")), diagrams)
         run_mkdocs(docs, built, rendered.nav)
         if keep_docs is not None:
             Path(keep_docs).resolve().parent.mkdir(parents=True, exist_ok=True)
@@ -133,7 +183,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=RUNTIME_DIR,
         help="measured runtimes to show (default: data/runtime)",
     )
+    sub.add_parser("vendor", help=f"fetch {TABLESORT} with npm into {VENDOR_CACHE.relative_to(ROOT)} (once)")
     args = parser.parse_args(argv)
+    if args.command == "vendor":
+        try:
+            sys.stdout.write(f"{TABLESORT}: {tablesort()}\n")
+        except SiteBuildError as exc:
+            sys.stderr.write(f"analyzer.site: error: {exc}\n")
+            return 2
+        return 0
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     start = time.monotonic()
     try:
