@@ -15,7 +15,7 @@ import pytest
 
 from analyzer import registry
 from analyzer.paths import SCHEMAS
-from analyzer.render import charts, model_charts, numbers, pages
+from analyzer.render import charts, model_charts, numbers, pages, runtime_charts
 from analyzer.site import build as site
 from analyzer.site.data import IMAGENET, METRICS, _predecessors, linear_fit, ratios
 from analyzer.static.blockgraph import BlockGraph
@@ -246,7 +246,7 @@ def test_latency_fit_line_is_the_fitted_line(axis, xs):
             "ops_line": {"slope": 1 / 15, "intercept": 1.0, "r2": 1.0, "n": 2},
         },
     }
-    chart = charts.latency_fit(device, models, axis)
+    chart = runtime_charts.latency_fit(device, models, axis)
     line = chart["data"][-1]
     assert line["x"] == xs and line["y"] == pytest.approx([3.0, 7.0])
     assert sorted(x for trace in chart["data"][:-1] for x in trace["x"]) == xs

@@ -163,7 +163,7 @@ def _mark_evaluations(traces: list[dict[str, Any]], models: list[Model]) -> None
         trace["marker"]["symbol"] = [EVALUATION_SYMBOL[m["imagenet_torchvision"]] for m in members]
 
 
-def _by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[str, Any]]:
+def by_family(models: list[Model], x: Any, y: Any, **trace: Any) -> list[dict[str, Any]]:
     """One scatter trace per family (the legend), points in history order, clickable to the page."""
     traces = []
     for family in _families(models):
@@ -190,7 +190,7 @@ def bubble(models: list[Model], max_diameter: int = 60) -> Figure:
     """Chart 1: top-1 against G-MACs, bubble area proportional to parameters."""
     plotted = imagenet_models(models)
     largest = max(m["profile"]["totals"]["params"] for m in plotted)
-    traces = _by_family(plotted, lambda m: m["profile"]["totals"]["macs"] / 1e9, lambda m: m["imagenet_top1"])
+    traces = by_family(plotted, lambda m: m["profile"]["totals"]["macs"] / 1e9, lambda m: m["imagenet_top1"])
     for trace, family in zip(traces, _families(plotted)):
         members = [m for m in plotted if m["family"] == family]
         trace["marker"].update(
@@ -278,7 +278,7 @@ def timeline_accuracy(models: list[Model]) -> Figure:
     """Chart 6a: ImageNet top-1 against the year the paper appeared."""
     plotted = imagenet_models(models)
     offsets = _year_offsets(plotted)
-    traces = _by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"])
+    traces = by_family(plotted, lambda m: m["year"] + offsets[m["name"]], lambda m: m["imagenet_top1"])
     _mark_evaluations(traces, plotted)
     return {"data": traces, "layout": axes_layout("year", IMAGENET_AXIS, xaxis=_years(plotted))}
 
@@ -287,7 +287,7 @@ def timeline_macs(models: list[Model]) -> Figure:
     """Chart 6b: MACs per image against year, every model (its own standard input)."""
     offsets = _year_offsets(models)
     return {
-        "data": _by_family(
+        "data": by_family(
             models, lambda m: m["year"] + offsets[m["name"]], lambda m: m["profile"]["totals"]["macs"] / 1e9
         ),
         "layout": axes_layout(
@@ -316,103 +316,11 @@ def _year_offsets(models: list[Model]) -> dict[str, float]:
 def rf_accuracy(models: list[Model]) -> Figure:
     """Chart 6c: the final receptive field (pixels, height) against top-1."""
     plotted = [m for m in imagenet_models(models) if m["profile"]["receptive_field"]]
-    traces = _by_family(plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"])
+    traces = by_family(plotted, lambda m: m["profile"]["receptive_field"]["size"][0], lambda m: m["imagenet_top1"])
     _mark_evaluations(traces, plotted)
     return {
         "data": traces,
         "layout": axes_layout(
             "receptive field of the last spatial layer (px, log scale)", IMAGENET_AXIS, xaxis=log_axis()
         ),
-    }
-
-
-def device_label(device: dict[str, Any]) -> str:
-    return device["label"]
-
-
-def _model_lines(device: dict[str, Any], models: list[Model], value: str, y_title: str) -> Figure:
-    """Chart 3: one line per model of `value` against batch size on one device."""
-    known = {m["name"]: m for m in models}
-    traces = []
-    dash_index: dict[str, int] = {}
-    for name in (m["name"] for m in models):
-        if name not in device["models"]:
-            continue
-        m = known[name]
-        rows = [r for r in device["models"][name]["batches"] if r.get(value) is not None]
-        dash = dash_index[m["family"]] = dash_index.get(m["family"], -1) + 1
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines+markers",
-                "name": m["display_name"],
-                "x": [r["batch"] for r in rows],
-                "y": [r[value] for r in rows],
-                "line": {"color": family_colour(m["family"]), "dash": DASHES[dash % len(DASHES)]},
-                "hovertemplate": f"<b>{m['display_name']}</b><br>batch %{{x}}: %{{y:.4g}}<extra></extra>",
-                # charts.js's family picker shows or hides a family's lines on every runtime chart at once;
-                # by default each family shows its first network, the others one legend click away.
-                "legendgroup": m["family"],
-                "visible": True if dash == 0 else "legendonly",
-            }
-        )
-    return {
-        "data": traces,
-        "layout": axes_layout(
-            "batch size (log scale)",
-            y_title,
-            yaxis=log_axis(),
-            xaxis=log_axis(POWERS_OF_TWO),
-            legend={"orientation": "v"},
-            meta={"pickers": ["families"]},
-        ),
-    }
-
-
-def latency_by_batch(device: dict[str, Any], models: list[Model]) -> Figure:
-    return _model_lines(device, models, "median", f"median latency per batch (ms), {device_label(device)}")
-
-
-def throughput_by_batch(device: dict[str, Any], models: list[Model]) -> Figure:
-    return _model_lines(device, models, "throughput", f"images per second, {device_label(device)}")
-
-
-# What a latency fit's x axis counts: the point's key, its fitted line's key, the scale and the title.
-FIT_AXES = {
-    "macs": ("macs", "line", 1e9, "G-MACs per image"),
-    "ops": ("ops", "ops_line", 1, "arithmetic operations per pass"),
-}
-
-
-def latency_fit(device: dict[str, Any], models: list[Model], axis: str = "macs") -> Figure:
-    """Chart 4: MACs (or the number of arithmetic operations) against measured latency at one batch
-    size, with the fitted line."""
-    key, line_key, scale, title = FIT_AXES[axis]
-    fit = device["fit"]
-    known = {m["name"]: m for m in models}
-    points = {p["name"]: p for p in fit["points"] if p["name"] in known}
-    traces = _by_family(
-        [known[name] for name in points],
-        lambda m: points[m["name"]][key] / scale,
-        lambda m: points[m["name"]]["latency_ms"],
-    )
-    for trace in traces:
-        trace["hovertemplate"] = HOVER.replace("<extra>", "<br>latency %{y:.4g} ms<extra>")
-    line = fit[line_key]
-    if line:
-        xs = [min(p[key] for p in points.values()), max(p[key] for p in points.values())]
-        traces.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "name": f"least squares, R² = {line['r2']:.2f}",
-                "x": [x / scale for x in xs],
-                "y": [line["slope"] * x + line["intercept"] for x in xs],
-                "line": {"color": "#888888", "dash": "dash"},
-                "hoverinfo": "skip",
-            }
-        )
-    return {
-        "data": traces,
-        "layout": axes_layout(title, f"median latency at batch {fit['batch']} (ms), {device_label(device)}"),
     }

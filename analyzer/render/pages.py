@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from analyzer.paths import HISTORY, TEMPLATES
-from analyzer.render import charts, diagram, model_charts
+from analyzer.render import charts, diagram, model_charts, runtime_charts
 from analyzer.render.links import model_page, relative
 from analyzer.render.numbers import binary_bytes, field, grouped, percent, shape, si, significant, times
 from analyzer.render.report import rf_cell
@@ -154,7 +154,7 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         si=si,
         grouped=grouped,
         sig=significant,
-        device=charts.device_label,
+        device=runtime_charts.device_label,
         bytes=binary_bytes,
         shape=shape,
         field=field,
@@ -203,7 +203,7 @@ def model_context(site: Site, index: int, env: jinja2.Environment, history: Path
     figures = {
         "layers": charts.chart_html(
             "layers",
-            model_charts.layer_costs(model, times, charts.device_label(timed) if timed else ""),
+            model_charts.layer_costs(model, times, runtime_charts.device_label(timed) if timed else ""),
             height=700 if timed else 520,
         ),
         "rf": (
@@ -262,13 +262,13 @@ def _comparison_figures(site: Site) -> dict[str, Any]:
                 "ops_fit": device["fit"]["ops_line"],
                 "fit_batch": device["fit"]["batch"],
                 "latency": charts.chart_html(
-                    f"latency-{i}", charts.latency_by_batch(device, models), height=520
+                    f"latency-{i}", runtime_charts.latency_by_batch(device, models), height=520
                 ),
                 "throughput": charts.chart_html(
-                    f"throughput-{i}", charts.throughput_by_batch(device, models), height=520
+                    f"throughput-{i}", runtime_charts.throughput_by_batch(device, models), height=520
                 ),
-                "macs_latency": charts.chart_html(f"macs-latency-{i}", charts.latency_fit(device, models)),
-                "ops_latency": charts.chart_html(f"ops-latency-{i}", charts.latency_fit(device, models, "ops")),
+                "macs_latency": charts.chart_html(f"macs-latency-{i}", runtime_charts.latency_fit(device, models)),
+                "ops_latency": charts.chart_html(f"ops-latency-{i}", runtime_charts.latency_fit(device, models, "ops")),
             }
         )
     figures["devices"] = devices
