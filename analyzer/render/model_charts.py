@@ -11,11 +11,11 @@ from analyzer.render.charts import (
     Figure,
     Model,
     axes_layout,
-    device_label,
     family_colour,
     log_axis,
 )
 from analyzer.render.numbers import grouped, shape, si
+from analyzer.render.runtime_charts import device_label
 
 
 def layer_costs(model: Model, times: dict[str, float] | None = None, device: str = "") -> Figure:
