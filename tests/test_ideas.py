@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 import pytest
 
+from analyzer import registry
 from analyzer.content import ideas
 from analyzer.render import pages
+from analyzer.site import data
+from analyzer.static.profiler import zoo_profile
 
 
 @pytest.fixture(scope="module")
@@ -90,10 +94,17 @@ def test_paths_through_residual_and_fractal_networks(all_ideas):
     assert all(0 < r.join_share < 0.01 for r in rows.values())
 
 
+@functools.cache
+def zoo_models() -> tuple[dict, ...]:
+    """Every zoo model as the site collects it, so that the idea pages' links and figures resolve."""
+    return tuple(data._model(registry.spec(name), zoo_profile(name)) for name in registry.names())
+
+
 def render_idea(idea: ideas.Idea) -> str:
     """The idea's page as the site renders it: the site's environment and text context."""
     every = ideas.all_ideas()
-    site = pages.Site({"models": [], "ratios": {}, "ideas": every, "idea_tags": []}, pages.idea_pages(every))
+    site = pages.Site({"models": list(zoo_models()), "ratios": {}, "ideas": every, "idea_tags": []},
+                      pages.idea_pages(every))
     return pages.idea_page(pages.environment(), site, idea)
 
 

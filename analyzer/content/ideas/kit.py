@@ -28,6 +28,7 @@ class Layer:
     macs_per_position: int
     # The receptive field (h, w) of this layer's output, in input pixels of the compared module.
     receptive_field: tuple[int, int]
+    groups: int = 1
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ def _layer(module: Any, row: LayerProfile) -> Layer:
     assert row.receptive_field is not None
     return Layer(tuple(module.kernel_size), module.in_channels, module.out_channels,
                  module.groups == module.in_channels > 1, row.params, row.macs, row.macs // (height * width),
-                 row.receptive_field.size)
+                 row.receptive_field.size, module.groups)
 
 
 def compare(reference: nn.Module, alternative: nn.Module, input_size: tuple[int, int, int],
