@@ -17,10 +17,15 @@ from analyzer.content.ideas.blocks import (
     squeeze_excitation,
 )
 from analyzer.content.ideas.classic import (
+    Bottleneck,
+    DepthwiseSeparable,
+    Head,
+    OneByOne,
     bottleneck,
     depthwise_separable,
     factorized,
     fire_modules,
+    head,
     one_by_one,
     residual_fractal,
     small_filters,
@@ -28,9 +33,9 @@ from analyzer.content.ideas.classic import (
 from analyzer.content.ideas.kit import Comparison, Layer, Variant, compare, conv, measure, stack
 from analyzer.content.ideas.networks import channel_shuffle, compound_scaling, design_space, search
 
-__all__ = ["Comparison", "Idea", "Layer", "Variant", "all_ideas", "attention", "bottleneck", "cardinality",
+__all__ = ["Bottleneck", "Comparison", "DepthwiseSeparable", "Head", "Idea", "OneByOne", "Layer", "Variant", "all_ideas", "attention", "bottleneck", "cardinality",
            "channel_shuffle", "compare", "compound_scaling", "conv", "dense_connectivity", "depthwise_separable",
-           "design_space", "factorized", "fire_modules", "inverted_residual", "measure", "one_by_one",
+           "design_space", "factorized", "fire_modules", "head", "inverted_residual", "measure", "one_by_one",
            "residual_fractal", "search", "small_filters", "squeeze_excitation", "stack"]
 
 
