@@ -33,10 +33,11 @@ from analyzer.content.ideas.classic import (
 from analyzer.content.ideas.kit import Comparison, Layer, Variant, compare, conv, measure, stack
 from analyzer.content.ideas.networks import channel_shuffle, compound_scaling, design_space, search
 
-__all__ = ["Bottleneck", "Comparison", "DepthwiseSeparable", "Head", "Idea", "OneByOne", "Layer", "Variant", "all_ideas", "attention", "bottleneck", "cardinality",
-           "channel_shuffle", "compare", "compound_scaling", "conv", "dense_connectivity", "depthwise_separable",
-           "design_space", "factorized", "fire_modules", "head", "inverted_residual", "measure", "one_by_one",
-           "residual_fractal", "search", "small_filters", "squeeze_excitation", "stack"]
+__all__ = ["Bottleneck", "Comparison", "DepthwiseSeparable", "Head", "Idea", "Layer", "OneByOne", "Variant",
+           "all_ideas", "attention", "bottleneck", "cardinality", "channel_shuffle", "compare", "compound_scaling",
+           "conv", "dense_connectivity", "depthwise_separable", "design_space", "factorized", "fire_modules", "head",
+           "inverted_residual", "measure", "one_by_one", "residual_fractal", "search", "small_filters",
+           "squeeze_excitation", "stack"]
 
 
 @dataclass(frozen=True)
