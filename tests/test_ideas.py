@@ -113,7 +113,7 @@ def test_every_idea_template_renders_strictly(all_ideas):
                               "depthwise-separable", "fire-module", "residual-fractal", "cardinality",
                               "dense-connectivity", "squeeze-excitation", "channel-shuffle",
                               "inverted-residual", "architecture-search", "compound-scaling",
-                              "design-space", "patches-attention"}
+                              "design-space", "modernising-resnet", "patches-attention"}
     for idea in all_ideas.values():
         page = render_idea(idea)
         assert page.startswith(f"# {idea.title}\n") and "{{" not in page and "{%" not in page
@@ -222,3 +222,18 @@ def test_attention_grows_with_the_square_of_the_tokens():
         # q, k, v and output projections (4 d^2) and the MLP (2 * 4 d^2), per token, plus attention.
         assert row.block_macs == 12 * n * d * d + 2 * n * n * d
         assert row.conv_macs == d * d * 9 * n
+
+
+def test_modernising_steps_match_the_papers_networks():
+    data = ideas.modernising(size=56)
+    resnet, ratio, patchify = data.networks
+    # Liu et al. 2022, Figure 2: 4.1, 4.5 and 4.4 GFLOPs (multiply-accumulates), printed to 0.1 G.
+    assert [round(n.macs / 1e9, 1) for n in data.networks] == [4.1, 4.5, 4.4]
+    # The patchify stem: a 7x7 stride-2 conv (3->64) against a 4x4 stride-4 conv, same 56x56 output.
+    assert ratio.params - patchify.params == 3 * 64 * (49 - 16)
+    assert ratio.macs - patchify.macs == 3 * 64 * 49 * 112 * 112 - 3 * 64 * 16 * 56 * 56
+    by_label = {b.label: b.variant for b in data.blocks}
+    w, e = 96, 384
+    assert by_label["depthwise conv moved up"].macs == (w * 9 + w * e + e * w) * 56 * 56
+    assert by_label["7x7 kernel"].macs == (w * 49 + w * e + e * w) * 56 * 56
+    assert by_label["inverted bottleneck"].macs == (w * e + e * 9 + e * w) * 56 * 56

@@ -14,6 +14,7 @@ from analyzer.content.ideas.blocks import (
     cardinality,
     dense_connectivity,
     inverted_residual,
+    modernising,
     squeeze_excitation,
 )
 from analyzer.content.ideas.classic import (
@@ -36,7 +37,7 @@ from analyzer.content.ideas.networks import channel_shuffle, compound_scaling, d
 __all__ = ["Bottleneck", "Comparison", "DepthwiseSeparable", "Head", "Idea", "Layer", "OneByOne", "Variant",
            "all_ideas", "attention", "bottleneck", "cardinality", "channel_shuffle", "compare", "compound_scaling",
            "conv", "dense_connectivity", "depthwise_separable", "design_space", "factorized", "fire_modules", "head",
-           "inverted_residual", "measure", "one_by_one", "residual_fractal", "search", "small_filters",
+           "inverted_residual", "measure", "modernising", "one_by_one", "residual_fractal", "search", "small_filters",
            "squeeze_excitation", "stack"]
 
 
@@ -108,6 +109,10 @@ def all_ideas() -> list[Idea]:
         Idea("design-space", "Design spaces",
              "RegNet replaces a searched network with a rule: block widths on a line, quantized to a few "
              "stage widths, found by studying populations of networks.", ("design-space",), design_space()),
+        Idea("modernising-resnet", "Modernising a ResNet",
+             "ConvNeXt walks from ResNet-50 to a network that matches Transformers of its cost, one change "
+             "at a time: stage ratio, patchify stem, depthwise convolution, inverted block, large kernel, "
+             "and the Transformer's normalisation and activation.", ("layer-norm", "large-kernel"), modernising()),
         Idea("patches-attention", "Patches and attention",
              "The Vision Transformer cuts the image into patches with one strided convolution and lets "
              "every patch attend to every other, at a cost that grows with the square of their number.",

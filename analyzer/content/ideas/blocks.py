@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import analyzer
 from analyzer.archs.vit import EncoderBlock
-from analyzer.content.ideas.kit import Comparison, compare, conv, stack
+from analyzer.content.ideas.kit import Comparison, Variant, compare, conv, measure, stack
 from analyzer.static.profiler import zoo_profile
 from analyzer.static.records import ModelProfile
 
@@ -190,3 +190,65 @@ def attention(images: tuple[int, ...] = (112, 224, 448, 896), patch: int = 16, w
         grid = analyzer.profile(conv(width, width, 3), input_size=(width, side, side))
         rows.append(TokenRow(image, tokens, matmul, block.totals.macs, grid.totals.macs))
     return Attention(patch, width, heads, mlp, compare(embed, embed, (3, images[1], images[1])), tuple(rows))
+
+
+# --- modernising a ResNet ---------------------------------------------------------------------------
+
+# ImageNet-1k top-1 after each step of Liu et al. 2022 (arXiv:2201.03545), Figure 2, under the paper's
+# modern training recipe; the paper's GFLOPs are the networks' multiply-accumulates.
+CONVNEXT_PAPER = "Liu et al. 2022, Figure 2"
+
+
+@dataclass(frozen=True)
+class NetworkStep:
+    label: str
+    paper_top1: float
+    params: int
+    macs: int
+
+
+@dataclass(frozen=True)
+class BlockStep:
+    label: str
+    paper_top1: float
+    variant: Variant
+
+
+@dataclass(frozen=True)
+class Modernising:
+    source: str
+    networks: tuple[NetworkStep, ...]  # ResNet-50, stage ratio, patchify stem: whole networks built here
+    size: int
+    blocks: tuple[BlockStep, ...]  # the block of the first stage, at size x size, step by step
+    final_model: str
+    final_top1: float
+
+
+def _resnet_step(label: str, top1: float, depths: list[int], patchify: bool) -> NetworkStep:
+    from functools import partial
+
+    from torch import nn
+
+    from analyzer.archs.resnet import Bottleneck, ResNet
+
+    net = ResNet(partial(Bottleneck, stride_in_1x1=False), depths)
+    if patchify:
+        net.conv1, net.maxpool = nn.Conv2d(3, 64, 4, stride=4, bias=False), nn.Identity()
+    t = analyzer.profile(net.to("meta"), input_size=(3, 224, 224)).totals
+    return NetworkStep(label, top1, t.params, t.macs)
+
+
+def modernising(size: int = 56) -> Modernising:
+    networks = (_resnet_step("ResNet-50", 78.8, [3, 4, 6, 3], False),
+                _resnet_step("stage ratio 3:3:9:3", 79.4, [3, 3, 9, 3], False),
+                _resnet_step("patchify stem, 4x4 stride 4", 79.5, [3, 3, 9, 3], True))
+    w, e = 96, 4 * 96  # Swin-T's width, which ResNeXt-ify adopts, and the 4x expansion
+    steps = (
+        ("ResNet bottleneck", 79.5, stack(conv(256, 64, 1), conv(64, 64, 3), conv(64, 256, 1)), 256),
+        ("depthwise 3x3, width 96", 80.5, stack(conv(e, w, 1), conv(w, w, 3, groups=w), conv(w, e, 1)), e),
+        ("inverted bottleneck", 80.6, stack(conv(w, e, 1), conv(e, e, 3, groups=e), conv(e, w, 1)), w),
+        ("depthwise conv moved up", 79.9, stack(conv(w, w, 3, groups=w), conv(w, e, 1), conv(e, w, 1)), w),
+        ("7x7 kernel", 80.6, stack(conv(w, w, 7, groups=w), conv(w, e, 1), conv(e, w, 1)), w),
+    )
+    blocks = tuple(BlockStep(label, top1, measure(module, (cin, size, size))) for label, top1, module, cin in steps)
+    return Modernising(CONVNEXT_PAPER, networks, size, blocks, "convnext_tiny", 82.0)
