@@ -1,19 +1,12 @@
-"""The design ideas of the history, each measured on small modules built here and on the zoo's models.
-
-Every figure on an idea page comes from `analyzer.profile`: a candidate layer (a bottleneck, a stack
-of 3x3 convolutions, a depthwise-separable pair) is built on the meta device beside the layer it
-replaces, both are profiled at the same input, and the records below hold the two profiles' counts.
-"""
+"""The ideas of the source article, LeNet to MobileNet v1 (1998-2017), measured."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
-
-from torch import nn
 
 import analyzer
+from analyzer.content.ideas.kit import Comparison, compare, conv, stack
 from analyzer.static.graphwalk import (
     PathStats,
     convolutions,
@@ -26,84 +19,7 @@ from analyzer.static.graphwalk import (
     path_stats,
 )
 from analyzer.static.profiler import zoo_profile
-from analyzer.static.records import LayerProfile, ModelProfile, OpNode
-
-
-@dataclass(frozen=True)
-class Layer:
-    kernel: tuple[int, int]
-    in_channels: int
-    out_channels: int
-    depthwise: bool
-    params: int
-    macs: int
-    macs_per_position: int
-    # The receptive field (h, w) of this layer's output, in input pixels of the compared module.
-    receptive_field: tuple[int, int]
-
-
-@dataclass(frozen=True)
-class Variant:
-    """One way of building a layer, profiled at `input_size` (C, H, W)."""
-
-    input_size: tuple[int, int, int]
-    params: int
-    macs: int
-    macs_per_position: int
-    receptive_field: tuple[int, int]
-    layers: tuple[Layer, ...]
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A reference layer and the alternative a design idea puts in its place."""
-
-    reference: Variant
-    alternative: Variant
-    params_ratio: Fraction  # alternative / reference
-    macs_ratio: Fraction
-    params_factor: float  # reference / alternative: "N times fewer"
-    macs_factor: float
-
-
-def conv(cin: int, cout: int, size: int | tuple[int, int], stride: int = 1, groups: int = 1,
-         bias: bool = False) -> nn.Conv2d:
-    """A convolution on the meta device whose output keeps the input's size (stride 1)."""
-    kh, kw = (size, size) if isinstance(size, int) else size
-    return nn.Conv2d(cin, cout, (kh, kw), stride, (kh // 2, kw // 2), groups=groups, bias=bias, device="meta")
-
-
-def stack(*convs: nn.Conv2d) -> nn.Sequential:
-    """Convolutions in sequence with a ReLU after each but the last, as the networks build them."""
-    layers: list[nn.Module] = []
-    for c in convs:
-        layers += [c, nn.ReLU()]
-    return nn.Sequential(*layers[:-1])
-
-
-def measure(module: nn.Module, input_size: tuple[int, int, int]) -> Variant:
-    profile = analyzer.profile(module, input_size=input_size)
-    assert profile.graph is not None and profile.receptive_field is not None
-    out = profile.graph.values[profile.graph.outputs[0]].shape
-    layers = tuple(_layer(module.get_submodule(row.name), row) for row in profile.layers
-                   if row.macs and row.receptive_field)
-    return Variant(input_size, profile.totals.params, profile.totals.macs,
-                   profile.totals.macs // (out[-2] * out[-1]), profile.receptive_field.size, layers)
-
-
-def _layer(module: Any, row: LayerProfile) -> Layer:
-    height, width = row.output_shape[-2:]
-    assert row.receptive_field is not None
-    return Layer(tuple(module.kernel_size), module.in_channels, module.out_channels,
-                 module.groups == module.in_channels > 1, row.params, row.macs, row.macs // (height * width),
-                 row.receptive_field.size)
-
-
-def compare(reference: nn.Module, alternative: nn.Module, input_size: tuple[int, int, int]) -> Comparison:
-    ref, alt = measure(reference, input_size), measure(alternative, input_size)
-    return Comparison(ref, alt, Fraction(alt.params, ref.params), Fraction(alt.macs, ref.macs),
-                      ref.params / alt.params, ref.macs / alt.macs)
-
+from analyzer.static.records import ModelProfile, OpNode
 
 # --- bottleneck -------------------------------------------------------------------------------------
 
@@ -315,46 +231,3 @@ PATH_SCOPES = (("resnet18", "conv2_x.0"), ("resnet18", "conv2_x"), ("resnet50", 
 
 def residual_fractal() -> ResidualFractal:
     return ResidualFractal(tuple(path_stats(zoo_profile(m), scope) for m, scope in PATH_SCOPES))
-
-
-# --- the list the site renders ----------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Idea:
-    slug: str
-    title: str
-    summary: str
-    # The registry's idea tags this page explains (models carrying them link here).
-    tags: tuple[str, ...]
-    data: Any
-
-
-def all_ideas() -> list[Idea]:
-    """The design ideas in the order the history introduced them."""
-    return [
-        Idea("one-by-one", "1x1 convolutions and global average pooling",
-             "A 1x1 convolution mixes channels at each position without looking at neighbours, and "
-             "averaging each final map replaces a heavy fully connected classifier.",
-             ("1x1-conv", "global-avg-pool"), one_by_one()),
-        Idea("small-filters", "Stacks of small filters",
-             "Several 3x3 convolutions in a row see as far as one large filter while costing less and "
-             "adding non-linearities.", ("small-filters",), small_filters()),
-        Idea("bottleneck", "Bottleneck layers",
-             "Shrinking the channels with a 1x1 convolution before an expensive convolution, and growing "
-             "them back after it, cuts the cost of a layer several times over.",
-             ("bottleneck",), bottleneck()),
-        Idea("factorized", "Factorised convolutions",
-             "A large square filter can be replaced by smaller or one-dimensional filters in sequence "
-             "that cover the same window for fewer weights.", ("factorized-conv",), factorized()),
-        Idea("residual-fractal", "Residual and fractal paths",
-             "Shortcuts and parallel columns give a deep network many paths of different lengths, "
-             "so signals and gradients always have a short way through.",
-             ("residual", "fractal"), residual_fractal()),
-        Idea("fire-module", "Fire modules",
-             "SqueezeNet squeezes the channels with 1x1 filters and expands them again with a mix of "
-             "1x1 and 3x3 filters, keeping parameters to a minimum.", ("fire-module",), fire_modules()),
-        Idea("depthwise-separable", "Depthwise-separable convolutions",
-             "Filtering each channel on its own and then mixing channels with a 1x1 convolution does the "
-             "work of a full convolution for a fraction of its cost.",
-             ("depthwise-separable",), depthwise_separable()),
-    ]
