@@ -6,6 +6,7 @@ expected figures are worked out in the comments, not produced by the code under 
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -151,8 +152,19 @@ def zoo() -> list[dict]:
     return models
 
 
+def named_in_templates() -> list[str]:
+    """The zoo names the home and timeline pages quote (href, link, facts), which a site needs to render."""
+    text = "".join((pages.TEMPLATES / t).read_text() for t in ("home.md.jinja", "timeline.md.jinja"))
+    found = re.findall(r"(?:href|link)\(\"(\w+)\"\)|facts\.(\w+)\.", text)
+    return sorted({a or b for a, b in found})
+
+
 def data(models: list[dict] | None = None) -> dict:
-    models = models or zoo()
+    if models is None:
+        models = zoo()
+        # Stand-ins for the networks the home and timeline pages quote by name.
+        models += [model(n, "ResNet", 2016, 1_000_000, 1_000_000, 70.0) for n in named_in_templates()
+                   if n not in {m["name"] for m in models}]
     return {
         "models": models,
         "ratios": ratios({m["name"]: m["profile"]["totals"] for m in models}),
@@ -371,9 +383,12 @@ def test_a_history_text_with_an_undefined_name_fails_naming_its_file(tmp_path):
 
 
 @pytest.fixture
-def small_site(monkeypatch):
-    """`site.build_site` over the hand-made zoo instead of the profiled one."""
+def small_site(monkeypatch, tmp_path_factory):
+    """`site.build_site` over the hand-made zoo instead of the profiled one, without the zoo's history
+    texts (which name the real zoo's models)."""
     monkeypatch.setattr("analyzer.site.data.collect", lambda runtime_dir: data())
+    no_history = tmp_path_factory.mktemp("history")
+    monkeypatch.setattr(pages, "render_site", functools.partial(pages.render_site, history=no_history))
 
 
 def test_build_replaces_the_previous_site(tmp_path, small_site):
