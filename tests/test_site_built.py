@@ -195,7 +195,7 @@ def test_runtime_headlines_throughput_and_names_tf32(built):
     devices = (docs / "reference" / "devices.md").read_text(encoding="utf-8")
     for result in sorted(RUNTIME_DIR.glob("*.json")):
         assert f"(../downloads/runtime/{result.name})" in devices
-        assert (html_site / "reference" / "runtime" / result.name).read_bytes() == result.read_bytes()
+        assert (html_site / "downloads" / "runtime" / result.name).read_bytes() == result.read_bytes()
         if '"allow_tf32_conv": true' in result.read_text() and '"dtype": "float32"' in result.read_text():
             assert "float32 (TF32 convolutions)" in devices
     assert "| slug |" not in devices and "flush_denormal" not in devices
