@@ -35,7 +35,7 @@ ARGS = [
     "--disable-sync",
 ]
 LOCAL = {"127.0.0.1", "localhost"}
-ARCHITECTURES = ("resnet50", "vgg16", "googlenet")
+ARCHITECTURES = ("resnet50", "vgg16", "googlenet", "vit_b_16", "convnext_tiny")
 
 
 @pytest.fixture(scope="module")
