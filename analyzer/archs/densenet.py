@@ -15,6 +15,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
+from analyzer.archs.layers import pooled_classifier
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -99,11 +100,7 @@ class DenseNet(nn.Module):
         stages["norm_final"] = nn.BatchNorm2d(channels)
         stages["relu_final"] = nn.ReLU(inplace=True)
         self.features = nn.Sequential(stages)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(channels, num_classes),
-        ))
+        self.classifier = pooled_classifier(channels, num_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from analyzer.archs.layers import ConvNormActivation, InvertedResidual, make_divisible
+from analyzer.archs.layers import ConvNormActivation, InvertedResidual, make_divisible, pooled_classifier
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -81,12 +81,7 @@ class EfficientNet(nn.Module):
         head = make_divisible(HEAD_CHANNELS * width)
         layers["head"] = ConvNormActivation(channels, head, 1, activation=nn.SiLU)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            dropout=nn.Dropout(dropout),
-            fc=nn.Linear(head, num_classes),
-        ))
+        self.classifier = pooled_classifier(head, num_classes, dropout)
 
     def forward(self, x):
         return self.classifier(self.features(x))

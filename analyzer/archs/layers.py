@@ -7,6 +7,7 @@ squeeze-and-excitation gate of Hu et al., and torchvision's channel rounding.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 
 from torch import nn
@@ -120,3 +121,13 @@ class InvertedResidual(nn.Module):
         if self.drop_path is not None:
             out = self.drop_path(out)
         return out + x
+
+
+def pooled_classifier(channels: int, num_classes: int, dropout: float | None = None) -> nn.Sequential:
+    """The head most networks since Network in Network end with: global average pooling, then one fully
+    connected layer (with dropout before it where the paper has it)."""
+    layers: dict[str, nn.Module] = {"avgpool": nn.AdaptiveAvgPool2d(1), "flatten": nn.Flatten()}
+    if dropout is not None:
+        layers["dropout"] = nn.Dropout(dropout)
+    layers["fc"] = nn.Linear(channels, num_classes)
+    return nn.Sequential(OrderedDict(layers))

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from torch import nn
 
-from analyzer.archs.layers import ConvNormActivation, InvertedResidual
+from analyzer.archs.layers import ConvNormActivation, InvertedResidual, pooled_classifier
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -63,12 +63,7 @@ class MnasNet(nn.Module):
                 channels = stage.out_channels
         layers["conv_last"] = ConvNormActivation(channels, LAST_CHANNELS, 1)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            dropout=nn.Dropout(dropout),
-            fc=nn.Linear(LAST_CHANNELS, num_classes),
-        ))
+        self.classifier = pooled_classifier(LAST_CHANNELS, num_classes, dropout)
 
     def forward(self, x):
         return self.classifier(self.features(x))

@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 from torch import nn
 
+from analyzer.archs.layers import pooled_classifier
 from analyzer.archs.sources import TIMM
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -45,11 +46,7 @@ class MobileNetV1(nn.Module):
             layers[f"separable{index}"] = depthwise_separable(channels, int(width * width_multiplier), stride)
             channels = int(width * width_multiplier)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(channels, num_classes),
-        ))
+        self.classifier = pooled_classifier(channels, num_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))

@@ -13,7 +13,7 @@ from collections import OrderedDict
 
 from torch import nn
 
-from analyzer.archs.layers import ConvNormActivation, InvertedResidual, make_divisible
+from analyzer.archs.layers import ConvNormActivation, InvertedResidual, make_divisible, pooled_classifier
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -40,12 +40,7 @@ class MobileNetV2(nn.Module):
                 channels = out_channels
         layers["conv_last"] = ConvNormActivation(channels, last_channels, 1, activation=nn.ReLU6)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            dropout=nn.Dropout(dropout),
-            fc=nn.Linear(last_channels, num_classes),
-        ))
+        self.classifier = pooled_classifier(last_channels, num_classes, dropout)
 
     def forward(self, x):
         return self.classifier(self.features(x))

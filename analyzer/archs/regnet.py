@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from analyzer.archs.layers import ConvNormActivation, SqueezeExcitation, make_divisible
+from analyzer.archs.layers import ConvNormActivation, SqueezeExcitation, make_divisible, pooled_classifier
 from analyzer.archs.sources import TIMM, TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -128,11 +128,7 @@ class RegNet(nn.Module):
                                                     design.se_ratio)
                 channels = stage.width
             self.add_module(f"s{index}", nn.Sequential(blocks))
-        self.head = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(channels, num_classes),
-        ))
+        self.head = pooled_classifier(channels, num_classes)
 
     def forward(self, x):
         for module in self.children():

@@ -17,7 +17,7 @@ from collections import OrderedDict
 import torch
 from torch import nn
 
-from analyzer.archs.layers import ConvNormActivation
+from analyzer.archs.layers import ConvNormActivation, pooled_classifier
 from analyzer.archs.sources import TORCHVISION, TORCHVISION_OPS, TORCHVISION_OPS_WHY, centre_crop
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -95,11 +95,7 @@ class ShuffleNetV1(nn.Module):
                 channels = width
             layers[f"stage{stage}"] = nn.Sequential(*units)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(channels, num_classes),
-        ))
+        self.classifier = pooled_classifier(channels, num_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))
@@ -189,11 +185,7 @@ class ShuffleNetV2(nn.Module):
             channels = width
         layers["conv5"] = ConvNormActivation(channels, final_channels, 1)
         self.features = nn.Sequential(layers)
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(final_channels, num_classes),
-        ))
+        self.classifier = pooled_classifier(final_channels, num_classes)
 
     def forward(self, x):
         return self.classifier(self.features(x))

@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from torch import nn
 
+from analyzer.archs.layers import pooled_classifier
 from analyzer.archs.sources import TIMM_MACS, TIMM_MACS_WHY
 from analyzer.registry import Accuracy, ArchSpec, Figure, register
 
@@ -85,11 +86,7 @@ class Xception(nn.Module):
             )),
         ))
         # The paper's ImageNet models leave out Figure 5's optional fully connected layers.
-        self.classifier = nn.Sequential(OrderedDict(
-            avgpool=nn.AdaptiveAvgPool2d(1),
-            flatten=nn.Flatten(),
-            fc=nn.Linear(2048, num_classes),
-        ))
+        self.classifier = pooled_classifier(2048, num_classes)
 
     def forward(self, x):
         return self.classifier(self.exit_flow(self.middle_flow(self.entry_flow(x))))
