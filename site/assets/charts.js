@@ -3,13 +3,6 @@
 (function () {
   "use strict";
 
-  // mkdocs-material writes the site root, relative to this page, into its config element.
-  function siteRoot() {
-    var config = document.getElementById("__config");
-    var base = config ? JSON.parse(config.textContent).base : ".";
-    return new URL(base.replace(/\/?$/, "/"), window.location.href);
-  }
-
   // A scheme colour as rgb()/rgba(), which plotly parses (the variables may hold hsla with "deg").
   function cssVar(name) {
     var probe = document.createElement("span");

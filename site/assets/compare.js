@@ -14,12 +14,6 @@
     ["ImageNet top-1", function (m) { return m.imagenet_top1; }, "percent"]
   ];
 
-  function siteRoot() {
-    var config = document.getElementById("__config");
-    var base = config ? JSON.parse(config.textContent).base : ".";
-    return new URL(base.replace(/\/?$/, "/"), window.location.href);
-  }
-
   function si(value, unit) {
     var prefixes = unit === "bytes" ? ["B", "KiB", "MiB", "GiB"] : ["", " k", " M", " G", " T"];
     var step = unit === "bytes" ? 1024 : 1000, i = 0;

@@ -4,12 +4,6 @@
 (function () {
   "use strict";
 
-  function siteRoot() {
-    var config = document.getElementById("__config");
-    var base = config ? JSON.parse(config.textContent).base : ".";
-    return new URL(base.replace(/\/?$/, "/"), window.location.href);
-  }
-
   function load(src) {
     return new Promise(function (resolve, reject) {
       var script = document.createElement("script");
